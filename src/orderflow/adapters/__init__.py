@@ -1,0 +1,1 @@
+"""Concrete storage and delivery adapters (SQLite first; AWS and brokers later)."""

@@ -1,0 +1,1 @@
+"""The ``orderflow`` command (typer)."""

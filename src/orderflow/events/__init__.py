@@ -1,0 +1,1 @@
+"""Event envelope and versioned event contracts (arrives with the order services)."""

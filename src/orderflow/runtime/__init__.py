@@ -1,0 +1,1 @@
+"""Worker loop, idempotency guard and outbox relay (arrives with the embedded engine)."""

@@ -1,0 +1,1 @@
+"""Order, inventory, notification, analytics and refund services; they meet only through events."""
