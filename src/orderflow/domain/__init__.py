@@ -1,1 +1,1 @@
-"""Pure order, inventory and refund logic: no I/O, no framework (arrives with the order services)."""
+"""Pure order, inventory and refund logic: no I/O, no framework (comes with the order services)."""

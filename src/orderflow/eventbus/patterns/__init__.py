@@ -1,0 +1,1 @@
+"""The EventBridge event pattern language: compile, validate and match patterns."""
