@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from orderflow.eventbus import RuleIndex
 from tests.support import reference_matcher
 
-KEYS = ["a", "b", "c"]
+KEYS = ["a", "b", "c", "a.b", "b.c"]
 STRINGS = ["x", "y", "xy", "Xy", "", "10.0.0.7", "10.0.1.7", "::1", "x*y"]
 NUMBERS: list[Any] = [0, 1, 1.5, -2, 300, 300.0]
 SCALARS = st.sampled_from([*STRINGS, *NUMBERS, True, False, None])

@@ -32,7 +32,6 @@ from orderflow.eventbus.patterns.matchers import (
     ValueKey,
     ValueMatcher,
     Wildcard,
-    condition_rank,
     value_key,
 )
 from orderflow.eventbus.patterns.tokens import Tok, Token, Tokenizer
@@ -45,6 +44,7 @@ from orderflow.eventbus.patterns.wildcard import (
 
 MAX_PATTERN_LENGTH: Final = 4096
 MAX_COMBINATIONS: Final = 1000
+MAX_SPLIT: Final = 64
 OR_KEYWORD: Final = "$or"
 _MATCH_TYPES: Final = frozenset(
     {
@@ -107,7 +107,7 @@ class _Compiler:
         end = self.tokens.next()
         if end.kind is not Tok.EOF:
             raise self.fail("Unexpected content after the pattern's closing brace")
-        return [_to_sub_rule(branch) for branch in branches]
+        return [sub_rule for branch in branches for sub_rule in _to_sub_rules(branch)]
 
     # -- structure ----------------------------------------------------------
 
@@ -446,9 +446,40 @@ def _parse_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     return ipaddress.ip_network(f"{address_text}/{bits}", strict=False)
 
 
-def _to_sub_rule(branch: dict[str, _Leaf]) -> SubRule:
+def _to_sub_rules(branch: dict[str, _Leaf]) -> list[SubRule]:
+    """The sub-rules of one ``$or`` branch, alternatives split out (see ``_split``)."""
     conditions = [
         Condition(path, frozenset(leaf.matchers), leaf.absent_ok) for path, leaf in branch.items()
     ]
-    conditions.sort(key=lambda c: (condition_rank(c), c.path, repr(sorted(map(repr, c.matchers)))))
-    return tuple(conditions)
+    conditions.sort(key=_walk_order)
+    return [tuple(sorted(split, key=_walk_order)) for split in _split(conditions)]
+
+
+def _walk_order(condition: Condition) -> tuple[int, str, str]:
+    return (condition.rank, condition.path, repr(sorted(map(repr, condition.matchers))))
+
+
+def _alternatives(condition: Condition) -> list[Condition]:
+    """A condition as one condition per matcher (and one for absence), ORed."""
+    singles = [Condition(condition.path, frozenset({matcher})) for matcher in condition.matchers]
+    if condition.absent_ok:
+        singles.append(Condition(condition.path, frozenset(), absent_ok=True))
+    return singles
+
+
+def _split(conditions: list[Condition]) -> list[list[Condition]]:
+    """Split ORed values into separate sub-rules while the combinations stay few.
+
+    ``"detail-type": ["OrderCreated", "OrderUpdated"]`` becomes two sub-rules, one per
+    value, so rules listing different sets of values still share the branch for each
+    value in the rule index instead of each set growing a branch of its own. Splitting
+    stops at ``MAX_SPLIT`` combinations (most selective conditions split first).
+    """
+    combinations: list[list[Condition]] = [[]]
+    for condition in conditions:
+        options = _alternatives(condition)
+        if len(options) > 1 and len(combinations) * len(options) <= MAX_SPLIT:
+            combinations = [[*done, option] for done in combinations for option in options]
+        else:
+            combinations = [[*done, condition] for done in combinations]
+    return combinations

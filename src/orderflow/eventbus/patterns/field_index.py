@@ -9,6 +9,7 @@ wildcard, cidr) are tried one by one, and identical conditions share one entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from orderflow.eventbus.patterns.intervals import IntervalIndex
@@ -51,23 +52,31 @@ class _Table(Generic[K, S]):
 class _AffixTable(_Table[str, S]):
     """Prefixes (or suffixes) by text, probed once per distinct length."""
 
-    __slots__ = ("lengths", "suffix")
+    __slots__ = ("_length_counts", "lengths", "suffix")
 
     def __init__(self, *, suffix: bool) -> None:
         super().__init__()
         self.suffix = suffix
         self.lengths: list[int] = []
-
-    def _relengths(self) -> None:
-        self.lengths = sorted({len(text) for text in self.entries})
+        self._length_counts: dict[int, int] = {}
 
     def add(self, key: str, payload: S) -> None:
+        if key not in self.entries:
+            size = len(key)
+            self._length_counts[size] = self._length_counts.get(size, 0) + 1
+            if self._length_counts[size] == 1:
+                self.lengths = sorted(self._length_counts)
         super().add(key, payload)
-        self._relengths()
 
     def discard(self, key: str, payload: S) -> None:
+        held = key in self.entries
         super().discard(key, payload)
-        self._relengths()
+        size = len(key)
+        if held and key not in self.entries:
+            self._length_counts[size] -= 1
+            if not self._length_counts[size]:
+                del self._length_counts[size]
+                self.lengths = sorted(self._length_counts)
 
     def find(self, text: str, out: list[S]) -> None:
         entries = self.entries
@@ -85,6 +94,8 @@ class FieldIndex(Generic[S]):
     """The matchers on one field at one branch point, each leading to a next state ``S``."""
 
     __slots__ = (
+        "_exact_get",
+        "_text_probes",
         "absent",
         "exact",
         "exists",
@@ -108,6 +119,9 @@ class FieldIndex(Generic[S]):
         self.exists: list[S] = []
         self.others: list[tuple[ValueMatcher, S]] = []
         self.absent: list[S] = []
+        self._exact_get = self.exact.entries.get
+        # The string lookups in use here, so a match tries only those (kept by _change).
+        self._text_probes: tuple[Callable[[str, list[S]], None], ...] = ()
 
     def is_empty(self) -> bool:
         return not (

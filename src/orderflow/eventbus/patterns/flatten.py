@@ -11,13 +11,14 @@ array-consistently: all the values one sub-rule uses must agree on the element
 of every array they share. Arrays of scalars add no trail entry: their elements
 are alternatives for one field, never combined with each other.
 
-Only paths some rule uses are kept (``wanted`` holds every prefix of every rule
-path), so the parts of an event no rule looks at cost nothing.
+Only the paths some rule uses are visited: a ``PathTree`` lists, level by level,
+the keys worth looking up (including dotted spellings such as ``"a.b"``), so the
+parts of an event no rule looks at cost nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from orderflow.eventbus.patterns.matchers import Scalar
@@ -27,34 +28,89 @@ Trail = tuple[TrailStep, ...]
 Entry = tuple[Scalar, Trail]
 FlatEvent = dict[str, list[Entry]]
 
-_NO_TRAIL: Trail = ()
+# One level of a PathTree: key -> (dotted path so far, next level or None, is a rule path)
+Level = dict[str, tuple[str, "Level | None", bool]]
+
+_MISSING = object()
 
 
-def flatten(event: Mapping[str, Any], wanted: Collection[str] | None = None) -> FlatEvent:
-    """The leaf values of ``event`` by dotted path (only paths in ``wanted`` when given)."""
+class PathTree:
+    """The dotted paths rules use, as nested levels of keys to look up in an event."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        wanted = set(paths)
+        remainders: dict[str, set[tuple[str, ...]]] = {}
+        for path in wanted:
+            segments = tuple(path.split("."))
+            for split in range(len(segments)):
+                prefix = ".".join(segments[:split])
+                remainders.setdefault(prefix, set()).add(segments[split:])
+        levels: dict[str, Level] = {prefix: {} for prefix in remainders}
+        for prefix, tails in remainders.items():
+            level = levels[prefix]
+            for tail in tails:
+                for cut in range(1, len(tail) + 1):
+                    key = ".".join(tail[:cut])
+                    full = f"{prefix}.{key}" if prefix else key
+                    level[key] = (full, levels.get(full), full in wanted)
+        self.root: Level = levels.get("", {})
+
+
+def flatten(event: Mapping[str, Any], tree: PathTree) -> FlatEvent:
+    """The leaf values of ``event`` at the paths of ``tree``."""
     flat: FlatEvent = {}
-    array_ids = 0
-    # An explicit stack instead of recursion: a hostile event may nest deeply.
-    stack: list[tuple[str, Any, Trail]] = [("", event, _NO_TRAIL)]
-    while stack:
-        path, node, trail = stack.pop()
-        if isinstance(node, dict):
-            for key, child in node.items():
-                child_path = f"{path}.{key}" if path else key
-                if wanted is not None and child_path not in wanted:
-                    continue
-                stack.append((child_path, child, trail))
-        elif isinstance(node, list):
-            array_ids += 1
-            array_id = array_ids
-            for index, element in enumerate(node):
-                if isinstance(element, dict | list):
-                    stack.append((path, element, (*trail, (path, array_id, index))))
-                else:
-                    flat.setdefault(path, []).append((element, trail))
-        else:
-            flat.setdefault(path, []).append((node, trail))
+    array_ids = [0]
+    if tree.root:
+        _walk_object(event, tree.root, (), flat, array_ids)
     return flat
+
+
+def _walk_object(
+    node: Mapping[str, Any], level: Level, trail: Trail, flat: FlatEvent, array_ids: list[int]
+) -> None:
+    if len(level) <= len(node):
+        for key, spec in level.items():
+            child = node.get(key, _MISSING)
+            if child is not _MISSING:
+                _visit(child, spec, trail, flat, array_ids)
+    else:
+        for key, child in node.items():
+            found = level.get(key)
+            if found is not None:
+                _visit(child, found, trail, flat, array_ids)
+
+
+def _visit(
+    value: Any,
+    spec: tuple[str, Level | None, bool],
+    trail: Trail,
+    flat: FlatEvent,
+    array_ids: list[int],
+) -> None:
+    path, level, is_rule_path = spec
+    if isinstance(value, dict):
+        if level is not None:
+            _walk_object(value, level, trail, flat, array_ids)
+        return
+    if not isinstance(value, list):
+        if is_rule_path:
+            flat.setdefault(path, []).append((value, trail))
+        return
+    # Arrays, possibly of arrays: walked with a stack, as a hostile event may nest deeply.
+    pending: list[tuple[list[Any], Trail]] = [(value, trail)]
+    while pending:
+        items, items_trail = pending.pop()
+        array_ids[0] += 1
+        array_id = array_ids[0]
+        for index, element in enumerate(items):
+            if isinstance(element, list):
+                pending.append((element, (*items_trail, (path, array_id, index))))
+            elif isinstance(element, dict):
+                if level is not None:
+                    element_trail = (*items_trail, (path, array_id, index))
+                    _walk_object(element, level, element_trail, flat, array_ids)
+            elif is_rule_path:
+                flat.setdefault(path, []).append((element, items_trail))
 
 
 def consistent(binding: Trail, trail: Trail) -> Trail | None:

@@ -74,18 +74,21 @@ class IntervalIndex(Generic[T]):
             self._stale = False
         node = self._root
         while node is not None:
+            # Every range at a node holds its center, so a number left of the center is
+            # inside such a range exactly when it is past the range's low bound (and
+            # right of it, before its high bound).
             if value < node.center:
                 for numeric, payload in node.by_low:
                     if numeric.low > value:
                         break
-                    if numeric.accepts(value):
+                    if numeric.low < value or not numeric.low_open:
                         out.append(payload)
                 node = node.left
             elif value > node.center:
                 for numeric, payload in node.by_high:
                     if numeric.high < value:
                         break
-                    if numeric.accepts(value):
+                    if numeric.high > value or not numeric.high_open:
                         out.append(payload)
                 node = node.right
             else:

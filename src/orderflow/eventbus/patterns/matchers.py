@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ipaddress
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -191,6 +190,13 @@ class Condition:
     def accepts(self, value: Scalar) -> bool:
         return any(matcher.accepts(value) for matcher in self.matchers)
 
+    @property
+    def rank(self) -> int:
+        """How selective the condition is expected to be: lower is walked first."""
+        if self.absent_ok:
+            return 5
+        return max(_RANK[type(matcher)] for matcher in self.matchers)
+
 
 # The order conditions are walked in the rule index: the most selective kinds first,
 # so rules sharing their selective conditions share one branch and most of the
@@ -209,14 +215,5 @@ _RANK: Final[dict[type, int]] = {
 }
 
 
-def condition_rank(condition: Condition) -> int:
-    """How selective a condition is expected to be: lower walks first."""
-    if condition.absent_ok:
-        return 5
-    return max(_RANK[type(matcher)] for matcher in condition.matchers)
-
-
 SubRule = tuple[Condition, ...]
 """A conjunction of conditions; a rule is a disjunction of sub-rules (from ``$or``)."""
-
-Predicate = Callable[[Scalar], bool]

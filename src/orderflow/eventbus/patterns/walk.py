@@ -1,0 +1,140 @@
+"""Matching one flattened event against the trie: which rules does it satisfy?
+
+The walk starts at the root with an empty *binding* (array id → element) and
+follows every edge some event value satisfies, extending the binding with that
+value's trail so that a sub-rule only ever combines values from the same
+element of each array of objects (array-consistent matching). Binding entries no
+condition further down can be affected by are dropped, so walks that differ only
+in irrelevant array elements merge. Tails are checked in place, by a small
+backtracking search over the values of their few conditions.
+"""
+
+from __future__ import annotations
+
+from orderflow.eventbus.patterns.flatten import Entry, FlatEvent, Trail, consistent
+from orderflow.eventbus.patterns.trie import Check, Node, Tail
+
+_ELEMENT_INDEX_THRESHOLD = 16
+
+
+class _ElementIndex:
+    """Built on demand: the values of a large path by the array element they sit in."""
+
+    def __init__(self, flat: FlatEvent) -> None:
+        self._flat = flat
+        self._by_path: dict[str, dict[tuple[int, int], list[Entry]]] = {}
+
+    def narrow(self, path: str, entries: list[Entry], binding: Trail) -> list[Entry]:
+        """The entries at ``path`` inside the elements ``binding`` fixes (all if none applies)."""
+        if not binding or len(entries) <= _ELEMENT_INDEX_THRESHOLD:
+            return entries
+        for array_path, array_id, element in binding:
+            if path.startswith(array_path) and path[len(array_path) : len(array_path) + 1] == ".":
+                table = self._by_path.get(path)
+                if table is None:
+                    table = self._build(path)
+                return table.get((array_id, element), [])
+        return entries
+
+    def _build(self, path: str) -> dict[tuple[int, int], list[Entry]]:
+        table: dict[tuple[int, int], list[Entry]] = {}
+        for entry in self._flat[path]:
+            for _, array_id, element in entry[1]:
+                table.setdefault((array_id, element), []).append(entry)
+        self._by_path[path] = table
+        return table
+
+
+class _Walk:
+    """One event's walk through the trie."""
+
+    __slots__ = ("elements", "failed", "flat", "matched")
+
+    def __init__(self, flat: FlatEvent) -> None:
+        self.flat = flat
+        self.matched: set[str] = set()
+        self.elements = _ElementIndex(flat)
+        self.failed: set[tuple[int, int, Trail]] = set()
+
+    def run(self, root: Node) -> set[str]:
+        flat = self.flat
+        matched = self.matched
+        stack: list[tuple[Node, Trail]] = [(root, ())]
+        seen: set[tuple[Node, Trail]] = set()
+        targets: list[Node] = []
+        while stack:
+            node, binding = stack.pop()
+            for tail in node.tails:
+                if tail.name not in matched and self._tail_holds(tail, 0, binding):
+                    matched.add(tail.name)
+            for path, index in node.fields.items():
+                entries = flat.get(path)
+                if entries is None:
+                    if not index.absent:
+                        continue
+                    targets[:] = index.absent
+                    entries = []
+                elif binding:
+                    entries = self.elements.narrow(path, entries, binding)
+                for value, trail in entries:
+                    extended = consistent(binding, trail) if trail or binding else binding
+                    if extended is None:
+                        continue
+                    targets.clear()
+                    index.targets(value, targets)
+                    for child in targets:
+                        if child.rules:
+                            matched.update(child.rules)
+                        if child.fields or child.tails:
+                            kept = (
+                                tuple(s for s in extended if s[0] in child.future)
+                                if extended
+                                else extended
+                            )
+                            if (child, kept) not in seen:
+                                seen.add((child, kept))
+                                stack.append((child, kept))
+                if not entries and targets:
+                    # The field is absent: follow the edges that ask for its absence.
+                    for child in targets:
+                        if child.rules:
+                            matched.update(child.rules)
+                        if (child.fields or child.tails) and (child, binding) not in seen:
+                            seen.add((child, binding))
+                            stack.append((child, binding))
+                    targets.clear()
+        return matched
+
+    def _tail_holds(self, tail: Tail, position: int, binding: Trail) -> bool:
+        """Whether the tail's checks from ``position`` on hold together with ``binding``."""
+        checks = tail.checks
+        if position == len(checks):
+            return True
+        check: Check = checks[position]
+        entries = self.flat.get(check.path)
+        if entries is None:
+            return check.absent_ok and self._tail_holds(tail, position + 1, binding)
+        if binding:
+            entries = self.elements.narrow(check.path, entries, binding)
+        accepts = check.accepts
+        later = tail.futures[position + 1]
+        for value, trail in entries:
+            if not accepts(value):
+                continue
+            extended = consistent(binding, trail) if trail or binding else binding
+            if extended is None:
+                continue
+            if extended:
+                extended = tuple(step for step in extended if step[0] in later)
+            memo = (id(tail), position + 1, extended)
+            if memo in self.failed:
+                continue
+            if self._tail_holds(tail, position + 1, extended):
+                return True
+            self.failed.add(memo)
+        return False
+
+
+def walk(root: Node, flat: FlatEvent) -> set[str]:
+    """The names of the rules under ``root`` that the flattened event satisfies."""
+    return _Walk(flat).run(root)
