@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from orderflow.eventbus.errors import ValidationException
 from orderflow.eventbus.patterns.matchers import Scalar
 
 TrailStep = tuple[str, int, int]  # (array path, array id within this event, element index)
@@ -32,6 +33,8 @@ FlatEvent = dict[str, list[Entry]]
 Level = dict[str, tuple[str, "Level | None", bool]]
 
 _MISSING = object()
+MAX_ARRAY_NESTING = 1000
+"""Arrays nested deeper than this (only a parsed mapping can hold them) are refused."""
 
 
 class PathTree:
@@ -104,6 +107,8 @@ def _visit(
         array_id = array_ids[0]
         for index, element in enumerate(items):
             if isinstance(element, list):
+                if len(items_trail) >= MAX_ARRAY_NESTING:
+                    raise ValidationException("Parameter Event is not valid.")
                 pending.append((element, (*items_trail, (path, array_id, index))))
             elif isinstance(element, dict):
                 if level is not None:

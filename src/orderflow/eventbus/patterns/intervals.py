@@ -68,7 +68,9 @@ class IntervalIndex(Generic[T]):
         self._stale = True
 
     def find(self, value: float, out: list[T]) -> None:
-        """Append to ``out`` the payload of every range holding ``value``."""
+        """Append to ``out`` the payload of every range holding ``value`` (none holds NaN)."""
+        if math.isnan(value):
+            return
         if self._stale:
             self._root = _build(self._ranges)
             self._stale = False

@@ -110,6 +110,8 @@ class Numeric:
         if not is_number(value):
             return False
         assert isinstance(value, int | float)
+        if math.isnan(value):  # only a parsed mapping can hold NaN; it is in no range
+            return False
         if value < self.low or (self.low_open and value == self.low):
             return False
         return not (value > self.high or (self.high_open and value == self.high))

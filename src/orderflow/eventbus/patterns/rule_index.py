@@ -26,6 +26,8 @@ def parse_event(event: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
     """An event as a mapping: JSON text is parsed; it must hold an object."""
     if isinstance(event, Mapping):
         return event
+    if not isinstance(event, str | bytes | bytearray | memoryview):
+        raise ValidationException("Parameter Event is not valid.")
     try:
         document = orjson.loads(event)
     except orjson.JSONDecodeError:

@@ -126,8 +126,8 @@ class Tokenizer:
                 self.pos = pos + 1
                 return "".join(parts)
             if char == "\\":
-                parts.append(self._read_escape(pos))
-                pos += 6 if text[pos + 1] == "u" else 2
+                decoded, pos = self._read_escape(pos)
+                parts.append(decoded)
                 continue
             raise self.fail(
                 f"Illegal unquoted character {_describe(char)}: has to be escaped using "
@@ -135,23 +135,35 @@ class Tokenizer:
                 pos + 1,
             )
 
-    def _read_escape(self, pos: int) -> str:
+    def _read_escape(self, pos: int) -> tuple[str, int]:
+        """The character an escape at ``pos`` stands for, and the index just past it.
+
+        A UTF-16 surrogate pair (``\\ud83d\\ude00``) is one character, as JSON defines it.
+        """
         text = self.text
         if pos + 1 >= len(text):
             raise self.fail("Unexpected end-of-input in character escape sequence", pos + 1)
         code = text[pos + 1]
         if code in _ESCAPES:
-            return _ESCAPES[code]
-        if code == "u":
-            digits = text[pos + 2 : pos + 6]
-            if len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits):
-                return chr(int(digits, 16))
-            raise self.fail(
-                "Unexpected character in unicode escape: expected a hex-digit for character "
-                "escape sequence",
-                pos + 2,
-            )
-        raise self.fail(f"Unrecognized character escape {_describe(code)}", pos + 2)
+            return _ESCAPES[code], pos + 2
+        if code != "u":
+            raise self.fail(f"Unrecognized character escape {_describe(code)}", pos + 2)
+        unit = self._code_unit(pos)
+        if 0xD800 <= unit <= 0xDBFF and text.startswith("\\u", pos + 6):
+            low = self._code_unit(pos + 6)
+            if 0xDC00 <= low <= 0xDFFF:
+                return chr(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)), pos + 12
+        return chr(unit), pos + 6
+
+    def _code_unit(self, pos: int) -> int:
+        digits = self.text[pos + 2 : pos + 6]
+        if len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits):
+            return int(digits, 16)
+        raise self.fail(
+            "Unexpected character in unicode escape: expected a hex-digit for character "
+            "escape sequence",
+            pos + 2,
+        )
 
     def _read_scalar(self) -> tuple[Tok, str]:
         text, pos = self.text, self.pos

@@ -2,7 +2,7 @@
 
 Parsing mirrors EventBridge's wording for bad patterns ("Consecutive wildcard
 characters at pos N", "Invalid escape character at pos N", positions counted in
-UTF-8 bytes as AWS counts them). Overly complex patterns are refused, as AWS
+UTF-8 bytes of the quoted value, as AWS counts them). Overly complex patterns are refused, as AWS
 refuses them, by measuring the most matcher states one input could keep alive at
 once (see ``complexity``).
 
@@ -41,7 +41,7 @@ class WildcardPattern:
         """Parse ``text``; raises ``WildcardSyntaxError`` with AWS's reason."""
         segments: list[str] = []
         current: list[str] = []
-        byte_pos = 0
+        byte_pos = 1  # AWS counts positions in the quoted JSON string: the quote is pos 0
         index = 0
         while index < len(text):
             char = text[index]
