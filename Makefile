@@ -1,17 +1,22 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
 # Each creates .venv with python3 -m venv and installs the project on a fresh machine.
 
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+# The package is installed (not linked) because its hot modules are compiled with mypyc:
+# any change to the sources reinstalls it, so tests always run the code as shipped.
+SOURCES := pyproject.toml setup.py $(shell find src -name '*.py')
 
 .PHONY: demo test lint typecheck layers unit bench clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+
+$(STAMP): $(BIN)/python $(SOURCES)
+	$(BIN)/python -m pip install --quiet '.[dev,bench]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -20,8 +25,8 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck layers unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench setup.py
+	$(BIN)/ruff format --check src tests bench setup.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

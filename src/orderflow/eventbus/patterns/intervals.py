@@ -9,7 +9,6 @@ first range that cannot hold the number.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from orderflow.eventbus.patterns.matchers import Numeric
@@ -17,13 +16,23 @@ from orderflow.eventbus.patterns.matchers import Numeric
 T = TypeVar("T")
 
 
-@dataclass(slots=True)
 class _Node(Generic[T]):
-    center: float
-    by_low: list[tuple[Numeric, T]]  # ranges holding center, low bound ascending
-    by_high: list[tuple[Numeric, T]]  # the same ranges, high bound descending
-    left: _Node[T] | None
-    right: _Node[T] | None
+    """Ranges holding ``center`` (by low bound ascending and by high bound descending),
+    and the subtrees of ranges wholly left and wholly right of it."""
+
+    def __init__(
+        self,
+        center: float,
+        by_low: list[tuple[Numeric, T]],
+        by_high: list[tuple[Numeric, T]],
+        left: _Node[T] | None,
+        right: _Node[T] | None,
+    ) -> None:
+        self.center = center
+        self.by_low = by_low
+        self.by_high = by_high
+        self.left = left
+        self.right = right
 
 
 def _build(ranges: list[tuple[Numeric, T]]) -> _Node[T] | None:

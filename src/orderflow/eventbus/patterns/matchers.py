@@ -41,7 +41,7 @@ def is_number(value: Scalar) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Exact:
     """Equal to one JSON scalar (numbers by value)."""
 
@@ -51,7 +51,7 @@ class Exact:
         return value_key(value) == self.key
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EqualsIgnoreCase:
     """A string equal to ``lowered`` once both are lower-cased."""
 
@@ -61,7 +61,7 @@ class EqualsIgnoreCase:
         return isinstance(value, str) and value.lower() == self.lowered
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Prefix:
     """A string starting with ``text`` (compared lower-cased when ``ignore_case``)."""
 
@@ -74,7 +74,7 @@ class Prefix:
         return (value.lower() if self.ignore_case else value).startswith(self.text)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Suffix:
     """A string ending with ``text`` (compared lower-cased when ``ignore_case``)."""
 
@@ -87,7 +87,7 @@ class Suffix:
         return (value.lower() if self.ignore_case else value).endswith(self.text)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Wildcard:
     """A string matching a wildcard pattern (``*`` any run of characters)."""
 
@@ -97,7 +97,7 @@ class Wildcard:
         return isinstance(value, str) and self.pattern.matches(value)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Numeric:
     """A JSON number inside a range; a missing bound is infinite."""
 
@@ -117,7 +117,7 @@ class Numeric:
         return not (value > self.high or (self.high_open and value == self.high))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Cidr:
     """A string holding an IP address inside a network (IPv4 or IPv6)."""
 
@@ -133,7 +133,7 @@ class Cidr:
         return address.version == self.network.version and address in self.network
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Exists:
     """Any value at all, ``null`` included, at a leaf."""
 
@@ -141,7 +141,7 @@ class Exists:
         return True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AnythingBut:
     """Any value that is not one of ``excluded`` (by ``value_key``); ``null`` included."""
 
@@ -151,7 +151,7 @@ class AnythingBut:
         return value_key(value) not in self.excluded
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AnythingButMatching:
     """Any value that is not a string accepted by one of ``inner`` (prefix, suffix, ...).
 
@@ -180,7 +180,7 @@ ValueMatcher = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Condition:
     """One field of a pattern: some value at ``path`` is accepted by a matcher, or
     (when ``absent_ok``) the event holds no value at ``path`` at all."""

@@ -22,7 +22,7 @@ from orderflow.eventbus.patterns.field_index import FieldIndex
 from orderflow.eventbus.patterns.matchers import Condition, Scalar, SubRule
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Check:
     """One condition of a tail, ready to test: the path, a value test, whether absence passes."""
 
@@ -31,7 +31,7 @@ class Check:
     absent_ok: bool
 
 
-@dataclass(slots=True)
+@dataclass
 class Tail:
     """The unshared end of one sub-rule of rule ``name``."""
 

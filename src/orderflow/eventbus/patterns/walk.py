@@ -65,7 +65,7 @@ class _Walk:
         while stack:
             node, binding = stack.pop()
             for tail in node.tails:
-                if tail.name not in matched and self._tail_holds(tail, 0, binding):
+                if tail.name not in matched and self._tail_holds(tail, binding):
                     matched.add(tail.name)
             for path, index in node.fields.items():
                 entries = flat.get(path)
@@ -105,15 +105,45 @@ class _Walk:
                     targets.clear()
         return matched
 
-    def _tail_holds(self, tail: Tail, position: int, binding: Trail) -> bool:
-        """Whether the tail's checks from ``position`` on hold together with ``binding``."""
+    def _tail_holds(self, tail: Tail, binding: Trail) -> bool:
+        """Whether every check of ``tail`` holds together with ``binding``.
+
+        A value outside any array of objects fits every binding and fixes no element,
+        so a check it satisfies is settled at once; only checks whose accepted values
+        all sit in arrays of objects need the search over elements.
+        """
+        flat = self.flat
+        for position, check in enumerate(tail.checks):
+            entries = flat.get(check.path)
+            if entries is None:
+                if check.absent_ok:
+                    continue
+                return False
+            if binding:
+                entries = self.elements.narrow(check.path, entries, binding)
+            accepts = check.accepts
+            settled = False
+            in_arrays = False
+            for value, trail in entries:
+                if accepts(value):
+                    if not trail:
+                        settled = True
+                        break
+                    in_arrays = True
+            if settled:
+                continue
+            return in_arrays and self._search(tail, position, binding)
+        return True
+
+    def _search(self, tail: Tail, position: int, binding: Trail) -> bool:
+        """Backtracking over array elements for the checks of ``tail`` from ``position`` on."""
         checks = tail.checks
         if position == len(checks):
             return True
         check: Check = checks[position]
         entries = self.flat.get(check.path)
         if entries is None:
-            return check.absent_ok and self._tail_holds(tail, position + 1, binding)
+            return check.absent_ok and self._search(tail, position + 1, binding)
         if binding:
             entries = self.elements.narrow(check.path, entries, binding)
         accepts = check.accepts
@@ -129,7 +159,7 @@ class _Walk:
             memo = (id(tail), position + 1, extended)
             if memo in self.failed:
                 continue
-            if self._tail_holds(tail, position + 1, extended):
+            if self._search(tail, position + 1, extended):
                 return True
             self.failed.add(memo)
         return False

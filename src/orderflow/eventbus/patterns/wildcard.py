@@ -30,7 +30,7 @@ class WildcardSyntaxError(ValueError):
     """The wildcard text cannot be parsed; the message is AWS's reason."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WildcardPattern:
     """A parsed wildcard: the literal runs between the stars."""
 
