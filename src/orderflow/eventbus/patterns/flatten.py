@@ -27,7 +27,42 @@ from orderflow.eventbus.patterns.matchers import Scalar
 TrailStep = tuple[str, int, int]  # (array path, array id within this event, element index)
 Trail = tuple[TrailStep, ...]
 Entry = tuple[Scalar, Trail]
-FlatEvent = dict[str, list[Entry]]
+
+
+class FlatEvent:
+    """The values of an event by path; the trails of a path's values only where one has any.
+
+    Most values sit in no array of objects, so their (empty) trails are not stored:
+    ``trails[path]``, when present, runs parallel to ``values[path]``.
+    """
+
+    __slots__ = ("trails", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[Scalar]] = {}
+        self.trails: dict[str, list[Trail]] = {}
+
+    def add(self, path: str, value: Scalar, trail: Trail) -> None:
+        values = self.values.get(path)
+        if values is None:
+            values = self.values[path] = []
+        trails = self.trails.get(path)
+        if trail:
+            if trails is None:
+                trails = self.trails[path] = [()] * len(values)
+            trails.append(trail)
+        elif trails is not None:
+            trails.append(trail)
+        values.append(value)
+
+    def entries(self, path: str) -> list[Entry]:
+        """The values at ``path`` with their trails."""
+        values = self.values.get(path, [])
+        trails = self.trails.get(path)
+        if trails is None:
+            return [(value, ()) for value in values]
+        return list(zip(values, trails, strict=True))
+
 
 # One level of a PathTree: key -> (dotted path so far, next level or None, is a rule path)
 Level = dict[str, tuple[str, "Level | None", bool]]
@@ -61,7 +96,7 @@ class PathTree:
 
 def flatten(event: Mapping[str, Any], tree: PathTree) -> FlatEvent:
     """The leaf values of ``event`` at the paths of ``tree``."""
-    flat: FlatEvent = {}
+    flat = FlatEvent()
     array_ids = [0]
     if tree.root:
         _walk_object(event, tree.root, (), flat, array_ids)
@@ -97,7 +132,7 @@ def _visit(
         return
     if not isinstance(value, list):
         if is_rule_path:
-            flat.setdefault(path, []).append((value, trail))
+            flat.add(path, value, trail)
         return
     # Arrays, possibly of arrays: walked with a stack, as a hostile event may nest deeply.
     pending: list[tuple[list[Any], Trail]] = [(value, trail)]
@@ -115,7 +150,7 @@ def _visit(
                     element_trail = (*items_trail, (path, array_id, index))
                     _walk_object(element, level, element_trail, flat, array_ids)
             elif is_rule_path:
-                flat.setdefault(path, []).append((element, items_trail))
+                flat.add(path, element, items_trail)
 
 
 def consistent(binding: Trail, trail: Trail) -> Trail | None:

@@ -24,21 +24,22 @@ class _ElementIndex:
         self._flat = flat
         self._by_path: dict[str, dict[tuple[int, int], list[Entry]]] = {}
 
-    def narrow(self, path: str, entries: list[Entry], binding: Trail) -> list[Entry]:
-        """The entries at ``path`` inside the elements ``binding`` fixes (all if none applies)."""
-        if not binding or len(entries) <= _ELEMENT_INDEX_THRESHOLD:
-            return entries
+    def entries(self, path: str, binding: Trail) -> list[Entry]:
+        """The entries at ``path`` that can fit ``binding``: for a large path, only those in
+        the array elements ``binding`` fixes."""
+        if len(self._flat.values[path]) <= _ELEMENT_INDEX_THRESHOLD:
+            return self._flat.entries(path)
         for array_path, array_id, element in binding:
             if path.startswith(array_path) and path[len(array_path) : len(array_path) + 1] == ".":
                 table = self._by_path.get(path)
                 if table is None:
                     table = self._build(path)
                 return table.get((array_id, element), [])
-        return entries
+        return self._flat.entries(path)
 
     def _build(self, path: str) -> dict[tuple[int, int], list[Entry]]:
         table: dict[tuple[int, int], list[Entry]] = {}
-        for entry in self._flat[path]:
+        for entry in self._flat.entries(path):
             for _, array_id, element in entry[1]:
                 table.setdefault((array_id, element), []).append(entry)
         self._by_path[path] = table
@@ -48,19 +49,20 @@ class _ElementIndex:
 class _Walk:
     """One event's walk through the trie."""
 
-    __slots__ = ("elements", "failed", "flat", "matched")
+    __slots__ = ("elements", "failed", "flat", "matched", "seen")
 
     def __init__(self, flat: FlatEvent) -> None:
         self.flat = flat
         self.matched: set[str] = set()
+        self.seen: set[tuple[Node, Trail]] = set()
         self.elements = _ElementIndex(flat)
         self.failed: set[tuple[int, int, Trail]] = set()
 
     def run(self, root: Node) -> set[str]:
-        flat = self.flat
+        values_at = self.flat.values
+        trails_at = self.flat.trails
         matched = self.matched
         stack: list[tuple[Node, Trail]] = [(root, ())]
-        seen: set[tuple[Node, Trail]] = set()
         targets: list[Node] = []
         while stack:
             node, binding = stack.pop()
@@ -68,42 +70,40 @@ class _Walk:
                 if tail.name not in matched and self._tail_holds(tail, binding):
                     matched.add(tail.name)
             for path, index in node.fields.items():
-                entries = flat.get(path)
-                if entries is None:
-                    if not index.absent:
-                        continue
-                    targets[:] = index.absent
-                    entries = []
-                elif binding:
-                    entries = self.elements.narrow(path, entries, binding)
-                for value, trail in entries:
-                    extended = consistent(binding, trail) if trail or binding else binding
+                values = values_at.get(path)
+                if values is None:
+                    if index.absent:
+                        # The field is absent: follow the edges that ask for its absence.
+                        self._arrive(index.absent, binding, stack)
+                    continue
+                if not binding and path not in trails_at:
+                    for value in values:
+                        targets.clear()
+                        index.targets(value, targets)
+                        if targets:
+                            self._arrive(targets, binding, stack)
+                    continue
+                for value, trail in self.elements.entries(path, binding):
+                    extended = consistent(binding, trail)
                     if extended is None:
                         continue
                     targets.clear()
                     index.targets(value, targets)
-                    for child in targets:
-                        if child.rules:
-                            matched.update(child.rules)
-                        if child.fields or child.tails:
-                            kept = (
-                                tuple(s for s in extended if s[0] in child.future)
-                                if extended
-                                else extended
-                            )
-                            if (child, kept) not in seen:
-                                seen.add((child, kept))
-                                stack.append((child, kept))
-                if not entries and targets:
-                    # The field is absent: follow the edges that ask for its absence.
-                    for child in targets:
-                        if child.rules:
-                            matched.update(child.rules)
-                        if (child.fields or child.tails) and (child, binding) not in seen:
-                            seen.add((child, binding))
-                            stack.append((child, binding))
-                    targets.clear()
+                    if targets:
+                        self._arrive(targets, extended, stack)
         return matched
+
+    def _arrive(self, targets: list[Node], binding: Trail, stack: list[tuple[Node, Trail]]) -> None:
+        """Reach each of ``targets`` with ``binding``: record its rules, walk on from it once."""
+        for child in targets:
+            if child.rules:
+                self.matched.update(child.rules)
+            if child.fields or child.tails:
+                kept = tuple(s for s in binding if s[0] in child.future) if binding else binding
+                key = (child, kept)
+                if key not in self.seen:
+                    self.seen.add(key)
+                    stack.append(key)
 
     def _tail_holds(self, tail: Tail, binding: Trail) -> bool:
         """Whether every check of ``tail`` holds together with ``binding``.
@@ -112,27 +112,35 @@ class _Walk:
         so a check it satisfies is settled at once; only checks whose accepted values
         all sit in arrays of objects need the search over elements.
         """
-        flat = self.flat
+        values_at = self.flat.values
+        trails_at = self.flat.trails
         for position, check in enumerate(tail.checks):
-            entries = flat.get(check.path)
-            if entries is None:
+            values = values_at.get(check.path)
+            if values is None:
                 if check.absent_ok:
                     continue
                 return False
-            if binding:
-                entries = self.elements.narrow(check.path, entries, binding)
             accepts = check.accepts
+            trails = trails_at.get(check.path)
+            if trails is None:
+                for value in values:
+                    if accepts(value):
+                        break
+                else:
+                    return False
+                continue
+            if binding:
+                return self._search(tail, position, binding)
             settled = False
             in_arrays = False
-            for value, trail in entries:
+            for value, trail in zip(values, trails, strict=True):
                 if accepts(value):
                     if not trail:
                         settled = True
                         break
                     in_arrays = True
-            if settled:
-                continue
-            return in_arrays and self._search(tail, position, binding)
+            if not settled:
+                return in_arrays and self._search(tail, position, binding)
         return True
 
     def _search(self, tail: Tail, position: int, binding: Trail) -> bool:
@@ -141,11 +149,9 @@ class _Walk:
         if position == len(checks):
             return True
         check: Check = checks[position]
-        entries = self.flat.get(check.path)
-        if entries is None:
+        if check.path not in self.flat.values:
             return check.absent_ok and self._search(tail, position + 1, binding)
-        if binding:
-            entries = self.elements.narrow(check.path, entries, binding)
+        entries = self.elements.entries(check.path, binding)
         accepts = check.accepts
         later = tail.futures[position + 1]
         for value, trail in entries:
