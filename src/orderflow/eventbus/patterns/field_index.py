@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 from orderflow.eventbus.patterns.intervals import IntervalIndex
 from orderflow.eventbus.patterns.matchers import (
+    AnythingBut,
     EqualsIgnoreCase,
     Exact,
     Exists,
@@ -97,6 +98,7 @@ class FieldIndex(Generic[S]):
         "_exact_get",
         "_text_probes",
         "absent",
+        "anything_but",
         "exact",
         "exists",
         "ignore_case",
@@ -117,6 +119,7 @@ class FieldIndex(Generic[S]):
         self.suffixes_ignore_case: _AffixTable[S] = _AffixTable(suffix=True)
         self.numeric: IntervalIndex[S] = IntervalIndex()
         self.exists: list[S] = []
+        self.anything_but: list[tuple[frozenset[ValueKey], S]] = []
         self.others: list[tuple[ValueMatcher, S]] = []
         self.absent: list[S] = []
         self._exact_get = self.exact.entries.get
@@ -133,6 +136,7 @@ class FieldIndex(Generic[S]):
             or self.suffixes_ignore_case.entries
             or len(self.numeric)
             or self.exists
+            or self.anything_but
             or self.others
             or self.absent
         )
@@ -161,34 +165,52 @@ class FieldIndex(Generic[S]):
                 self.numeric.discard(matcher, target)
         elif isinstance(matcher, Exists):
             _apply_list(self.exists, target, adding)
+        elif isinstance(matcher, AnythingBut):
+            _apply_list(self.anything_but, (matcher.excluded, target), adding)
         else:
             _apply_list(self.others, (matcher, target), adding)
+        probes: list[Callable[[str, list[S]], None]] = []
+        if self.prefixes.entries:
+            probes.append(self.prefixes.find)
+        if self.suffixes.entries:
+            probes.append(self.suffixes.find)
+        if any(
+            table.entries
+            for table in (self.ignore_case, self.prefixes_ignore_case, self.suffixes_ignore_case)
+        ):
+            probes.append(self._find_ignoring_case)
+        self._text_probes = tuple(probes)
+
+    def _find_ignoring_case(self, value: str, out: list[S]) -> None:
+        lowered = value.lower()
+        found = self.ignore_case.entries.get(lowered)
+        if found is not None:
+            out.extend(found)
+        self.prefixes_ignore_case.find(lowered, out)
+        self.suffixes_ignore_case.find(lowered, out)
 
     def targets(self, value: Scalar, out: list[S]) -> None:
         """Append the next state of every matcher here that accepts ``value``."""
-        found = self.exact.entries.get(value_key(value))
-        if found is not None:
-            out.extend(found)
+        key: ValueKey
         if isinstance(value, str):
-            if self.prefixes.lengths:
-                self.prefixes.find(value, out)
-            if self.suffixes.lengths:
-                self.suffixes.find(value, out)
-            if (
-                self.ignore_case.entries
-                or self.prefixes_ignore_case.lengths
-                or (self.suffixes_ignore_case.lengths)
-            ):
-                lowered = value.lower()
-                found = self.ignore_case.entries.get(lowered)
-                if found is not None:
-                    out.extend(found)
-                self.prefixes_ignore_case.find(lowered, out)
-                self.suffixes_ignore_case.find(lowered, out)
-        elif len(self.numeric) and isinstance(value, int | float) and not isinstance(value, bool):
-            self.numeric.find(value, out)
+            key = value
+            found = self._exact_get(value)
+            if found is not None:
+                out.extend(found)
+            for probe in self._text_probes:
+                probe(value, out)
+        else:
+            key = value_key(value)
+            found = self._exact_get(key)
+            if found is not None:
+                out.extend(found)
+            if len(self.numeric) and isinstance(value, int | float) and not isinstance(value, bool):
+                self.numeric.find(value, out)
         if self.exists:
             out.extend(self.exists)
+        for excluded, target in self.anything_but:
+            if key not in excluded:
+                out.append(target)
         for matcher, target in self.others:
             if matcher.accepts(value):
                 out.append(target)

@@ -59,11 +59,12 @@ def _check(condition: Condition) -> Check:
 class Node:
     """A point rules pass through: edges on, tails, and the rules complete on arrival."""
 
-    __slots__ = ("children", "fields", "future", "rules", "tails")
+    __slots__ = ("children", "field_list", "fields", "future", "rules", "tails")
 
     def __init__(self) -> None:
         self.children: dict[Condition, Node] = {}
         self.fields: dict[str, FieldIndex[Node]] = {}
+        self.field_list: list[tuple[str, FieldIndex[Node]]] = []  # the same, quicker to walk
         self.tails: list[Tail] = []
         self.rules: dict[str, int] = {}
         # Paths (and their prefixes) of every condition at or below this node: an array
@@ -83,6 +84,7 @@ class Node:
         index = self.fields.get(condition.path)
         if index is None:
             index = self.fields[condition.path] = FieldIndex()
+            self.field_list = list(self.fields.items())
         for matcher in condition.matchers:
             index.add(matcher, child)
         if condition.absent_ok:
@@ -98,6 +100,7 @@ class Node:
             index.absent.remove(child)
         if index.is_empty():
             del self.fields[condition.path]
+            self.field_list = list(self.fields.items())
 
 
 def path_prefixes(path: str) -> Iterator[str]:

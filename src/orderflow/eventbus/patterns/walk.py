@@ -69,7 +69,7 @@ class _Walk:
             for tail in node.tails:
                 if tail.name not in matched and self._tail_holds(tail, binding):
                     matched.add(tail.name)
-            for path, index in node.fields.items():
+            for path, index in node.field_list:
                 values = values_at.get(path)
                 if values is None:
                     if index.absent:
@@ -98,8 +98,11 @@ class _Walk:
         for child in targets:
             if child.rules:
                 self.matched.update(child.rules)
-            if child.fields or child.tails:
-                kept = tuple(s for s in binding if s[0] in child.future) if binding else binding
+            if child.field_list or child.tails:
+                kept = binding
+                if binding:
+                    future = child.future
+                    kept = tuple([step for step in binding if step[0] in future])
                 key = (child, kept)
                 if key not in self.seen:
                     self.seen.add(key)
