@@ -32,7 +32,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 layers: $(STAMP)
-	$(BIN)/lint-imports
+	PYTHONPATH=src $(BIN)/lint-imports
 
 unit: $(STAMP)
 	$(BIN)/pytest
