@@ -1,9 +1,16 @@
 """Errors the event engine raises, named after the AWS error codes they mirror.
 
     OrderflowError                        (orderflow.errors)
-    └── AwsError                          code + message, as an AWS API returns them
-        ├── InvalidEventPatternException  "Event pattern is not valid. Reason: ..."
-        └── ValidationException           a parameter that fails AWS's validation
+    ├── AwsError                          code + message, as an AWS API returns them
+    │   ├── InvalidEventPatternException  "Event pattern is not valid. Reason: ..."
+    │   ├── ValidationException           a parameter that fails AWS's validation
+    │   ├── ResourceNotFoundException     an EventBridge resource that does not exist
+    │   ├── ResourceAlreadyExistsException
+    │   ├── LimitExceededException        an EventBridge quota (targets per rule, ...)
+    │   ├── InvalidStateException         e.g. a replay that cannot be cancelled
+    │   └── SqsError                      the SQS errors (orderflow.eventbus.queues.errors)
+    └── StoreError                        the engine's storage failed (locked, corrupt,
+                                          read-only database); says what to do
 
 ``str(error)`` is exactly the message AWS would return; ``error.code`` is the AWS
 error code, so an HTTP front end can render ``{"__type": code, "message": ...}``.
@@ -49,3 +56,31 @@ class ValidationException(AwsError):
     """A request parameter fails AWS's validation (bad event, bad target input, limits)."""
 
     code: ClassVar[str] = "ValidationException"
+
+
+class ResourceNotFoundException(AwsError):
+    """An event bus, rule, archive or replay that does not exist."""
+
+    code: ClassVar[str] = "ResourceNotFoundException"
+
+
+class ResourceAlreadyExistsException(AwsError):
+    """An event bus, archive or replay with that name exists already."""
+
+    code: ClassVar[str] = "ResourceAlreadyExistsException"
+
+
+class LimitExceededException(AwsError):
+    """An EventBridge quota would be exceeded."""
+
+    code: ClassVar[str] = "LimitExceededException"
+
+
+class InvalidStateException(AwsError):
+    """The resource is not in a state that allows the request."""
+
+    code: ClassVar[str] = "InvalidStateException"
+
+
+class StoreError(OrderflowError):
+    """The engine's storage failed; the message says what happened and what to do."""

@@ -1,0 +1,47 @@
+"""The engine's tables. ``SCHEMA_VERSION`` is kept in ``PRAGMA user_version``."""
+
+from __future__ import annotations
+
+from typing import Final
+
+SCHEMA_VERSION: Final = 1
+
+SCHEMA: Final = (
+    """
+    CREATE TABLE IF NOT EXISTS queues (
+        name TEXT PRIMARY KEY,
+        attributes TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        modified_ms INTEGER NOT NULL,
+        last_purge_ms INTEGER
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS messages (
+        seq INTEGER PRIMARY KEY,
+        queue TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        attributes TEXT NOT NULL,
+        sent_ms INTEGER NOT NULL,
+        visible_at_ms INTEGER NOT NULL,
+        receive_count INTEGER NOT NULL,
+        first_receive_ms INTEGER,
+        receipt_handle TEXT,
+        group_id TEXT,
+        dedup_id TEXT,
+        dead_letter_source TEXT
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue, visible_at_ms, seq)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS messages_by_id ON messages (queue, message_id)",
+    """
+    CREATE TABLE IF NOT EXISTS move_tasks (
+        handle TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        started_ms INTEGER NOT NULL,
+        task TEXT NOT NULL
+    )
+    """,
+)

@@ -1,0 +1,177 @@
+"""Creating, describing, changing and deleting queues (CreateQueue, GetQueueAttributes, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Final
+
+from orderflow.eventbus.model.queues import QueueRecord
+from orderflow.eventbus.ports import StoreTransaction
+from orderflow.eventbus.queues import attributes as attrs
+from orderflow.eventbus.queues.base import QueueContext, check_queue_name
+from orderflow.eventbus.queues.errors import (
+    InvalidAttributeName,
+    InvalidParameterValue,
+    QueueNameExists,
+)
+
+MAX_TAGS: Final = 50
+LIST_LIMIT: Final = 1000
+
+
+class QueueAdmin(QueueContext):
+    """The queue-management operations."""
+
+    def create_queue(
+        self,
+        name: str,
+        attributes: Mapping[str, str] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> str:
+        """CreateQueue: the queue's URL (an existing identical queue is returned as is)."""
+        check_queue_name(name)
+        fifo = name.endswith(".fifo")
+        wanted = attrs.validate(attributes or {}, fifo=fifo, creating=True)
+        if not fifo and wanted.get("FifoQueue") == "true":
+            raise InvalidParameterValue(
+                "The name of a FIFO queue can only include alphanumeric characters, hyphens, "
+                "or underscores, must end with .fifo suffix and be 1 to 80 in length."
+            )
+        now = self.clock.now_ms()
+        with self.store.transaction() as tx:
+            existing = tx.get_queue(name)
+            if existing is not None:
+                for key, value in wanted.items():
+                    if existing.attributes.get(key) != value:
+                        raise QueueNameExists(
+                            "A queue already exists with the same name and a different value "
+                            f"for attribute {key}"
+                        )
+                return self.scope.queue_url(name)
+            self._check_redrive(tx, name, wanted)
+            values = {**attrs.defaults(fifo), **wanted}
+            tx.save_queue(QueueRecord(name, values, now, now, dict(tags or {})))
+        return self.scope.queue_url(name)
+
+    def delete_queue(self, queue: str) -> None:
+        """DeleteQueue: the queue and its messages are gone."""
+        name = self.name_of(queue)
+        with self.store.transaction() as tx:
+            self.existing(tx, name)
+            tx.delete_queue(name)
+
+    def get_queue_url(self, name: str) -> str:
+        """GetQueueUrl."""
+        with self.store.reader() as tx:
+            self.existing(tx, name)
+        return self.scope.queue_url(name)
+
+    def list_queues(self, prefix: str | None = None, max_results: int | None = None) -> list[str]:
+        """ListQueues: URLs of the queues whose name starts with ``prefix``, by name."""
+        if max_results is not None and not 1 <= max_results <= LIST_LIMIT:
+            raise InvalidParameterValue(
+                f"Value {max_results} for parameter MaxResults is invalid. Reason: MaxResults "
+                f"must be an integer between 1 and {LIST_LIMIT}."
+            )
+        with self.store.reader() as tx:
+            names = sorted(record.name for record in tx.list_queues())
+        chosen = [name for name in names if prefix is None or name.startswith(prefix)]
+        return [self.scope.queue_url(name) for name in chosen[: max_results or LIST_LIMIT]]
+
+    def get_queue_attributes(self, queue: str, names: Iterable[str] = ("All",)) -> dict[str, str]:
+        """GetQueueAttributes: the settable ones and the approximate counts."""
+        wanted = set(names)
+        unknown = wanted - attrs.ALL_NAMES - {"All"}
+        if unknown:
+            raise InvalidAttributeName(f"Unknown Attribute {sorted(unknown)[0]}.")
+        name = self.name_of(queue)
+        now = self.clock.now_ms()
+        with self.store.reader() as tx:
+            record = self.existing(tx, name)
+            counts = tx.counts(name, now)
+        values = dict(record.attributes)
+        values.update(
+            QueueArn=self.scope.queue_arn(name),
+            ApproximateNumberOfMessages=str(counts.visible),
+            ApproximateNumberOfMessagesNotVisible=str(counts.in_flight),
+            ApproximateNumberOfMessagesDelayed=str(counts.delayed),
+            CreatedTimestamp=str(record.created_ms // 1000),
+            LastModifiedTimestamp=str(record.modified_ms // 1000),
+        )
+        if "All" in wanted:
+            return values
+        return {key: value for key, value in values.items() if key in wanted}
+
+    def set_queue_attributes(self, queue: str, attributes: Mapping[str, str]) -> None:
+        """SetQueueAttributes."""
+        name = self.name_of(queue)
+        with self.store.transaction() as tx:
+            record = self.existing(tx, name)
+            wanted = attrs.validate(attributes, fifo=record.fifo, creating=False)
+            self._check_redrive(tx, name, wanted)
+            values = {**record.attributes, **wanted}
+            for key in [key for key, value in wanted.items() if value == ""]:
+                values.pop(key, None)  # an empty RedrivePolicy (or Policy) removes it
+            tx.save_queue(replace(record, attributes=values, modified_ms=self.clock.now_ms()))
+
+    def _check_redrive(self, tx: StoreTransaction, name: str, wanted: Mapping[str, str]) -> None:
+        text = wanted.get("RedrivePolicy")
+        if not text:
+            return
+        policy = attrs.parse_redrive_policy(text)
+        target = tx.get_queue(policy.dead_letter_queue)
+        if target is None or policy.dead_letter_arn != self.scope.queue_arn(target.name):
+            raise InvalidParameterValue(
+                f"Value {text} for parameter RedrivePolicy is invalid. Reason: Dead letter target "
+                "does not exist."
+            )
+        if target.fifo != name.endswith(".fifo"):
+            raise InvalidParameterValue(
+                f"Value {text} for parameter RedrivePolicy is invalid. Reason: Dead-letter queue "
+                "must be same type of queue as the source."
+            )
+        allow = target.attributes.get("RedriveAllowPolicy")
+        if allow and not attrs.parse_redrive_allow_policy(allow).allows(self.scope.queue_arn(name)):
+            raise InvalidParameterValue(
+                f"Value {text} for parameter RedrivePolicy is invalid. Reason: Queue "
+                f"{self.scope.queue_arn(name)} is not allowed to use {policy.dead_letter_arn} as "
+                "its dead-letter queue (see its RedriveAllowPolicy)."
+            )
+
+    def list_dead_letter_source_queues(self, queue: str) -> list[str]:
+        """ListDeadLetterSourceQueues: URLs of the queues whose DLQ this queue is."""
+        name = self.name_of(queue)
+        with self.store.reader() as tx:
+            self.existing(tx, name)
+            sources = [record.name for record in tx.list_queues() if _dlq_of(record) == name]
+        return [self.scope.queue_url(source) for source in sorted(sources)]
+
+    # -- tags ------------------------------------------------------------------
+
+    def tag_queue(self, queue: str, tags: Mapping[str, str]) -> None:
+        name = self.name_of(queue)
+        with self.store.transaction() as tx:
+            record = self.existing(tx, name)
+            merged = {**record.tags, **tags}
+            if len(merged) > MAX_TAGS:
+                raise InvalidParameterValue(f"Too many tags added for queue {name}.")
+            tx.save_queue(replace(record, tags=merged))
+
+    def untag_queue(self, queue: str, keys: Iterable[str]) -> None:
+        name = self.name_of(queue)
+        with self.store.transaction() as tx:
+            record = self.existing(tx, name)
+            removed = set(keys)
+            kept = {key: value for key, value in record.tags.items() if key not in removed}
+            tx.save_queue(replace(record, tags=kept))
+
+    def list_queue_tags(self, queue: str) -> dict[str, str]:
+        name = self.name_of(queue)
+        with self.store.reader() as tx:
+            return dict(self.existing(tx, name).tags)
+
+
+def _dlq_of(record: QueueRecord) -> str | None:
+    text = record.attributes.get("RedrivePolicy")
+    return attrs.parse_redrive_policy(text).dead_letter_queue if text else None

@@ -1,0 +1,419 @@
+"""Sending, receiving and deleting messages, with SQS's semantics.
+
+- A received message is invisible to every other receiver for the visibility
+  timeout (the store's write transaction makes receiving exclusive, across
+  processes too); it comes back if not deleted in time.
+- Past ``maxReceiveCount`` receives, the next receive moves it to the queue's
+  dead-letter queue instead of returning it (RedrivePolicy).
+- Long polling (``WaitTimeSeconds``) waits for a commit by any process.
+- Messages older than the retention period are dropped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
+
+from orderflow.eventbus.model.queues import NewMessage, QueueRecord, Reception, StoredMessage
+from orderflow.eventbus.ports import StoreTransaction
+from orderflow.eventbus.queues import attributes as attrs
+from orderflow.eventbus.queues import messages as msgs
+from orderflow.eventbus.queues.base import QueueContext
+from orderflow.eventbus.queues.batches import BatchResult, check_entries
+from orderflow.eventbus.queues.errors import (
+    BatchRequestTooLong,
+    InvalidParameterValue,
+    MessageNotInflight,
+    PurgeQueueInProgress,
+    SqsError,
+)
+from orderflow.eventbus.queues.receipts import make_handle, read_handle
+
+MAX_RECEIVE: Final = 10
+MAX_WAIT_SECONDS: Final = 20
+MAX_VISIBILITY: Final = 43_200
+MAX_DELAY: Final = 900
+PURGE_INTERVAL_MS: Final = 60_000
+_POLL_SLICE_S: Final = 0.05
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """What SendMessage answers."""
+
+    message_id: str
+    md5_of_body: str
+    md5_of_attributes: str | None
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """A message as ReceiveMessage returns it."""
+
+    message_id: str
+    receipt_handle: str
+    body: str
+    md5_of_body: str
+    attributes: dict[str, str] = field(default_factory=dict)
+    message_attributes: msgs.MessageAttributes = field(default_factory=dict)
+    md5_of_attributes: str | None = None
+
+
+SYSTEM_ATTRIBUTES: Final = frozenset(
+    {
+        "SenderId",
+        "SentTimestamp",
+        "ApproximateReceiveCount",
+        "ApproximateFirstReceiveTimestamp",
+        "MessageGroupId",
+        "MessageDeduplicationId",
+        "DeadLetterQueueSourceArn",
+        "SequenceNumber",
+        "AWSTraceHeader",
+    }
+)
+
+
+def _in_range(name: str, value: int | None, low: int, high: int) -> None:
+    if value is not None and not low <= value <= high:
+        raise InvalidParameterValue(
+            f"Value {value} for parameter {name} is invalid. Reason: Must be between {low} and "
+            f"{high}, if provided."
+        )
+
+
+class Delivery(QueueContext):
+    """The message operations of the queues."""
+
+    # -- sending ---------------------------------------------------------------
+
+    def send_message(
+        self,
+        queue: str,
+        body: str | None,
+        *,
+        delay_seconds: int | None = None,
+        message_attributes: Mapping[str, Any] | None = None,
+    ) -> SentMessage:
+        """SendMessage."""
+        name = self.name_of(queue)
+        now = self.clock.now_ms()
+        with self.store.transaction() as tx:
+            record = self.existing(tx, name)
+            message, sent = self._prepare(record, body, delay_seconds, message_attributes, now)
+            tx.add_messages([message])
+        return sent
+
+    def send_message_batch(
+        self, queue: str, entries: Sequence[Mapping[str, Any]]
+    ) -> BatchResult[SentMessage]:
+        """SendMessageBatch: each entry ``{Id, MessageBody, DelaySeconds?, MessageAttributes?}``."""
+        check_entries(entries, "SendMessageBatchRequestEntry")
+        name = self.name_of(queue)
+        now = self.clock.now_ms()
+        result: BatchResult[SentMessage] = BatchResult()
+        with self.store.transaction() as tx:
+            record = self.existing(tx, name)
+            limit = int(record.attributes["MaximumMessageSize"])
+            total = sum(len(str(entry.get("MessageBody", "")).encode()) for entry in entries)
+            if total > limit:
+                raise _batch_too_long(limit, total)
+            ready: list[NewMessage] = []
+            for entry in entries:
+                try:
+                    message, sent = self._prepare(
+                        record,
+                        entry.get("MessageBody"),
+                        entry.get("DelaySeconds"),
+                        entry.get("MessageAttributes"),
+                        now,
+                    )
+                except SqsError as error:
+                    result.fail(str(entry["Id"]), error, sender_fault=True)
+                    continue
+                ready.append(message)
+                result.succeed(str(entry["Id"]), sent)
+            tx.add_messages(ready)
+        return result
+
+    def _prepare(
+        self,
+        record: QueueRecord,
+        body: str | None,
+        delay_seconds: int | None,
+        message_attributes: Mapping[str, Any] | None,
+        now: int,
+    ) -> tuple[NewMessage, SentMessage]:
+        _in_range("DelaySeconds", delay_seconds, 0, MAX_DELAY)
+        checked, attributes_size = msgs.check_attributes(message_attributes)
+        limit = int(record.attributes["MaximumMessageSize"])
+        text = msgs.check_body(body, limit, attributes_size)
+        delay = record.attributes["DelaySeconds"] if delay_seconds is None else delay_seconds
+        message_id = self.new_id()
+        message = NewMessage(
+            queue=record.name,
+            message_id=message_id,
+            body=text,
+            sent_ms=now,
+            visible_at_ms=now + int(delay) * 1000,
+            message_attributes=msgs.encode_attributes(checked),
+        )
+        sent = SentMessage(message_id, msgs.body_md5(text), msgs.attributes_md5(checked))
+        return message, sent
+
+    # -- receiving -------------------------------------------------------------
+
+    def receive_message(
+        self,
+        queue: str,
+        *,
+        max_messages: int = 1,
+        visibility_timeout: int | None = None,
+        wait_time_seconds: int | None = None,
+        attribute_names: Iterable[str] = (),
+        message_attribute_names: Iterable[str] = (),
+    ) -> list[ReceivedMessage]:
+        """ReceiveMessage, long-polling up to ``wait_time_seconds`` (or the queue's setting)."""
+        _in_range("MaxNumberOfMessages", max_messages, 1, MAX_RECEIVE)
+        _in_range("VisibilityTimeout", visibility_timeout, 0, MAX_VISIBILITY)
+        _in_range("WaitTimeSeconds", wait_time_seconds, 0, MAX_WAIT_SECONDS)
+        name = self.name_of(queue)
+        wanted_system = set(attribute_names)
+        wanted_user = set(message_attribute_names)
+        deadline: float | None = None
+        while True:
+            received, wait = self._receive_once(name, max_messages, visibility_timeout)
+            if received:
+                return [_shape(message, wanted_system, wanted_user) for message in received]
+            wait_s = wait if wait_time_seconds is None else wait_time_seconds
+            if deadline is None:
+                deadline = time.monotonic() + wait_s
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            self.store.wait_for_change(min(remaining, _POLL_SLICE_S))
+
+    def _receive_once(
+        self, name: str, max_messages: int, visibility_timeout: int | None
+    ) -> tuple[list[StoredMessage], int]:
+        now = self.clock.now_ms()
+        with self.store.transaction() as tx:
+            record = self.existing(tx, name)
+            settings = record.attributes
+            timeout = (
+                int(settings["VisibilityTimeout"])
+                if visibility_timeout is None
+                else (visibility_timeout)
+            )
+            self._expire(tx, record, now)
+            redrive = settings.get("RedrivePolicy")
+            policy = attrs.parse_redrive_policy(redrive) if redrive else None
+            chosen: list[StoredMessage] = []
+            while len(chosen) < max_messages:
+                candidates = tx.visible_messages(name, now, max_messages - len(chosen))
+                if not candidates:
+                    break
+                deliver = candidates
+                if policy is not None:
+                    deliver = [m for m in candidates if m.receive_count < policy.max_receive_count]
+                    spent = [m for m in candidates if m.receive_count >= policy.max_receive_count]
+                    if spent:
+                        self._to_dead_letter_queue(tx, record, policy, spent)
+                chosen.extend(deliver)
+                if policy is None or not spent:
+                    break
+            receptions = [
+                Reception(
+                    message.seq,
+                    now + timeout * 1000,
+                    message.receive_count + 1,
+                    message.first_receive_ms or now,
+                    make_handle(name, message.message_id, self.new_id()),
+                )
+                for message in chosen
+            ]
+            tx.mark_received(receptions)
+        wait = int(settings["ReceiveMessageWaitTimeSeconds"])
+        received = [
+            StoredMessage(
+                **{**_fields(message), "receive_count": reception.receive_count},
+                first_receive_ms=reception.first_receive_ms,
+                seq=message.seq,
+                receipt_handle=reception.receipt_handle,
+            )
+            for message, reception in zip(chosen, receptions, strict=True)
+        ]
+        return received, wait
+
+    def _to_dead_letter_queue(
+        self,
+        tx: StoreTransaction,
+        record: QueueRecord,
+        policy: attrs.RedrivePolicy,
+        spent: Sequence[StoredMessage],
+    ) -> None:
+        """Move messages past maxReceiveCount to the DLQ (dropped if the DLQ is gone)."""
+        tx.delete_messages([message.seq for message in spent])
+        if tx.get_queue(policy.dead_letter_queue) is None:
+            return
+        source_arn = self.scope.queue_arn(record.name)
+        tx.add_messages(
+            [
+                NewMessage(
+                    queue=policy.dead_letter_queue,
+                    message_id=message.message_id,
+                    body=message.body,
+                    sent_ms=message.sent_ms,
+                    visible_at_ms=self.clock.now_ms(),
+                    message_attributes=message.message_attributes,
+                    receive_count=message.receive_count,
+                    first_receive_ms=message.first_receive_ms,
+                    dead_letter_source=source_arn,
+                )
+                for message in spent
+            ]
+        )
+
+    def _expire(self, tx: StoreTransaction, record: QueueRecord, now: int) -> None:
+        retention_ms = int(record.attributes["MessageRetentionPeriod"]) * 1000
+        tx.expire(record.name, now - retention_ms)
+
+    # -- deleting and changing visibility ----------------------------------------
+
+    def delete_message(self, queue: str, receipt_handle: str) -> None:
+        """DeleteMessage. A stale handle (the message was received again since) deletes
+        nothing, and a handle of a message already deleted succeeds, as on SQS."""
+        name = self.name_of(queue)
+        message_id = read_handle(name, receipt_handle)
+        with self.store.transaction() as tx:
+            self.existing(tx, name)
+            message = tx.message(name, message_id)
+            if message is not None and message.receipt_handle == receipt_handle:
+                tx.delete_messages([message.seq])
+
+    def delete_message_batch(
+        self, queue: str, entries: Sequence[Mapping[str, Any]]
+    ) -> BatchResult[None]:
+        """DeleteMessageBatch: each entry ``{Id, ReceiptHandle}``."""
+        check_entries(entries, "DeleteMessageBatchRequestEntry")
+        name = self.name_of(queue)
+        result: BatchResult[None] = BatchResult()
+        with self.store.transaction() as tx:
+            self.existing(tx, name)
+            doomed: list[int] = []
+            for entry in entries:
+                handle = str(entry.get("ReceiptHandle", ""))
+                try:
+                    message_id = read_handle(name, handle)
+                except SqsError as error:
+                    result.fail(str(entry["Id"]), error, sender_fault=True)
+                    continue
+                message = tx.message(name, message_id)
+                if message is not None and message.receipt_handle == handle:
+                    doomed.append(message.seq)
+                result.succeed(str(entry["Id"]), None)
+            tx.delete_messages(doomed)
+        return result
+
+    def change_message_visibility(
+        self, queue: str, receipt_handle: str, visibility_timeout: int
+    ) -> None:
+        """ChangeMessageVisibility: make an in-flight message visible again in N seconds."""
+        _in_range("VisibilityTimeout", visibility_timeout, 0, MAX_VISIBILITY)
+        name = self.name_of(queue)
+        message_id = read_handle(name, receipt_handle)
+        now = self.clock.now_ms()
+        with self.store.transaction() as tx:
+            self.existing(tx, name)
+            message = tx.message(name, message_id)
+            if (
+                message is None
+                or message.receipt_handle != receipt_handle
+                or message.visible_at_ms <= now
+            ):
+                raise MessageNotInflight(
+                    "Message does not exist or is not available for visibility timeout change."
+                )
+            tx.set_visible_at(message.seq, now + visibility_timeout * 1000)
+
+    def change_message_visibility_batch(
+        self, queue: str, entries: Sequence[Mapping[str, Any]]
+    ) -> BatchResult[None]:
+        """ChangeMessageVisibilityBatch: each entry ``{Id, ReceiptHandle, VisibilityTimeout}``."""
+        check_entries(entries, "ChangeMessageVisibilityBatchRequestEntry")
+        result: BatchResult[None] = BatchResult()
+        for entry in entries:
+            try:
+                handle = str(entry.get("ReceiptHandle", ""))
+                timeout = int(entry.get("VisibilityTimeout", 0))
+                self.change_message_visibility(queue, handle, timeout)
+            except SqsError as error:
+                result.fail(str(entry["Id"]), error, sender_fault=True)
+                continue
+            result.succeed(str(entry["Id"]), None)
+        return result
+
+    def purge_queue(self, queue: str) -> int:
+        """PurgeQueue (at most once a minute per queue, as on SQS); how many were dropped."""
+        name = self.name_of(queue)
+        now = self.clock.now_ms()
+        with self.store.transaction() as tx:
+            record = self.existing(tx, name)
+            if record.last_purge_ms is not None and now - record.last_purge_ms < PURGE_INTERVAL_MS:
+                raise PurgeQueueInProgress(
+                    f"Only one PurgeQueue operation on {name} is allowed every 60 seconds."
+                )
+            dropped = tx.purge(name)
+            tx.save_queue(replace(record, last_purge_ms=now))
+        return dropped
+
+
+def _batch_too_long(limit: int, total: int) -> SqsError:
+    return BatchRequestTooLong(
+        f"Batch requests cannot be longer than {limit} bytes. You have sent {total} bytes."
+    )
+
+
+def _fields(message: StoredMessage) -> dict[str, Any]:
+    return {
+        name: getattr(message, name)
+        for name in NewMessage.__dataclass_fields__
+        if name not in ("receive_count", "first_receive_ms")
+    }
+
+
+def _shape(
+    message: StoredMessage, wanted_system: set[str], wanted_user: set[str]
+) -> ReceivedMessage:
+    assert message.receipt_handle is not None
+    system = {
+        "SenderId": "AIDAORDERFLOWLOCAL",
+        "SentTimestamp": str(message.sent_ms),
+        "ApproximateReceiveCount": str(message.receive_count),
+        "ApproximateFirstReceiveTimestamp": str(message.first_receive_ms),
+    }
+    if message.dead_letter_source:
+        system["DeadLetterQueueSourceArn"] = message.dead_letter_source
+    if "All" not in wanted_system:
+        system = {key: value for key, value in system.items() if key in wanted_system}
+    stored = msgs.decode_attributes(message.message_attributes)
+    if "All" in wanted_user or ".*" in wanted_user:
+        chosen = stored
+    else:
+        chosen = {
+            key: value
+            for key, value in stored.items()
+            if key in wanted_user
+            or any(p.endswith(".*") and key.startswith(p[:-1]) for p in wanted_user)
+        }
+    return ReceivedMessage(
+        message_id=message.message_id,
+        receipt_handle=message.receipt_handle,
+        body=message.body,
+        md5_of_body=msgs.body_md5(message.body),
+        attributes=system,
+        message_attributes=chosen,
+        md5_of_attributes=msgs.attributes_md5(chosen),
+    )
