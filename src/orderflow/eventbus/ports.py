@@ -17,6 +17,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+from orderflow.eventbus.model.bus import (
+    ArchivedEvent,
+    ArchiveRecord,
+    BusRecord,
+    Invocation,
+    NewInvocation,
+    ReplayRecord,
+    RuleRecord,
+    TargetRecord,
+)
 from orderflow.eventbus.model.queues import (
     MoveTask,
     NewMessage,
@@ -77,7 +87,91 @@ class QueueTables(Protocol):
         ...
 
 
-class StoreTransaction(QueueTables, Protocol):
+class BusTables(Protocol):
+    """Event buses, rules, targets, archives, replays and function invocations."""
+
+    def topology_version(self) -> int:
+        """A number that changes whenever a bus, rule or target changes (any process)."""
+        ...
+
+    def bump_topology(self) -> None: ...
+
+    def get_bus(self, name: str) -> BusRecord | None: ...
+
+    def list_buses(self) -> list[BusRecord]: ...
+
+    def save_bus(self, bus: BusRecord) -> None: ...
+
+    def delete_bus(self, name: str) -> None:
+        """Forget the bus, its rules and their targets."""
+        ...
+
+    def get_rule(self, bus: str, name: str) -> RuleRecord | None: ...
+
+    def list_rules(self, bus: str) -> list[RuleRecord]:
+        """The rules of a bus, by name."""
+        ...
+
+    def save_rule(self, rule: RuleRecord) -> None: ...
+
+    def delete_rule(self, bus: str, name: str) -> None: ...
+
+    def list_targets(self, bus: str, rule: str) -> list[TargetRecord]:
+        """A rule's targets, by id."""
+        ...
+
+    def all_targets(self) -> list[TargetRecord]: ...
+
+    def save_target(self, target: TargetRecord) -> None: ...
+
+    def delete_target(self, bus: str, rule: str, target_id: str) -> None: ...
+
+    def get_archive(self, name: str) -> ArchiveRecord | None: ...
+
+    def list_archives(self) -> list[ArchiveRecord]: ...
+
+    def save_archive(self, archive: ArchiveRecord) -> None: ...
+
+    def delete_archive(self, name: str) -> None:
+        """Forget the archive and the events it holds."""
+        ...
+
+    def archive_events(self, events: Sequence[tuple[str, str, int, str]]) -> None:
+        """Store ``(archive, event id, event time ms, event JSON)`` rows."""
+        ...
+
+    def archived_events(
+        self, archive: str, start_ms: int, end_ms: int, after_seq: int, limit: int
+    ) -> list[ArchivedEvent]:
+        """Events of ``archive`` with ``start_ms <= time < end_ms``, after ``after_seq``."""
+        ...
+
+    def archive_stats(self, archive: str) -> tuple[int, int]:
+        """How many events the archive holds, and their size in bytes."""
+        ...
+
+    def expire_archive(self, archive: str, time_before_ms: int) -> int: ...
+
+    def get_replay(self, name: str) -> ReplayRecord | None: ...
+
+    def list_replays(self) -> list[ReplayRecord]: ...
+
+    def save_replay(self, replay: ReplayRecord) -> None: ...
+
+    def add_invocations(self, invocations: Sequence[NewInvocation]) -> None: ...
+
+    def due_invocations(
+        self, functions: Sequence[str], now_ms: int, limit: int
+    ) -> list[Invocation]:
+        """Pending invocations of these functions due at ``now_ms``, oldest due first."""
+        ...
+
+    def reschedule_invocation(self, seq: int, due_ms: int, attempts: int) -> None: ...
+
+    def delete_invocation(self, seq: int) -> None: ...
+
+
+class StoreTransaction(QueueTables, BusTables, Protocol):
     """Everything a store keeps, inside one transaction."""
 
 

@@ -44,4 +44,40 @@ SCHEMA: Final = (
         task TEXT NOT NULL
     )
     """,
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO meta (key, value) VALUES ('topology_version', 0)",
+    "CREATE TABLE IF NOT EXISTS buses (name TEXT PRIMARY KEY, record TEXT NOT NULL)",
+    """
+    CREATE TABLE IF NOT EXISTS rules (
+        bus TEXT NOT NULL, name TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (bus, name)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS targets (
+        bus TEXT NOT NULL, rule TEXT NOT NULL, target_id TEXT NOT NULL, record TEXT NOT NULL,
+        PRIMARY KEY (bus, rule, target_id)
+    )
+    """,
+    "CREATE TABLE IF NOT EXISTS archives (name TEXT PRIMARY KEY, record TEXT NOT NULL)",
+    """
+    CREATE TABLE IF NOT EXISTS archived_events (
+        seq INTEGER PRIMARY KEY,
+        archive TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        event TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS archived_by_time ON archived_events (archive, time_ms, seq)",
+    "CREATE TABLE IF NOT EXISTS replays (name TEXT PRIMARY KEY, record TEXT NOT NULL)",
+    """
+    CREATE TABLE IF NOT EXISTS invocations (
+        seq INTEGER PRIMARY KEY,
+        function TEXT NOT NULL,
+        due_ms INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        record TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS invocations_due ON invocations (function, due_ms, seq)",
 )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 from typing import Final
 
 from orderflow.eventbus.clock import Clock
+from orderflow.eventbus.ids import new_uuid
 from orderflow.eventbus.model.queues import QueueRecord
 from orderflow.eventbus.names import AwsScope, queue_name_from_url
 from orderflow.eventbus.ports import EngineStore, StoreTransaction
@@ -15,10 +15,6 @@ from orderflow.eventbus.queues.errors import InvalidParameterValue, QueueDoesNot
 
 _QUEUE_NAME: Final = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _FIFO_QUEUE_NAME: Final = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")
-
-
-def new_uuid() -> str:
-    return str(uuid.uuid4())
 
 
 def check_queue_name(name: str) -> str:

@@ -1,0 +1,205 @@
+"""The queue tables (queues, messages, move tasks) in SQLite."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, Final
+
+from orderflow.eventbus.model.queues import (
+    MoveTask,
+    NewMessage,
+    QueueCounts,
+    QueueRecord,
+    Reception,
+    StoredMessage,
+)
+from orderflow.eventbus.ports import batched
+
+_MAX_PARAMETERS: Final = 500
+_MESSAGE_COLUMNS: Final = (
+    "queue, message_id, body, attributes, sent_ms, visible_at_ms, receive_count, "
+    "first_receive_ms, group_id, dedup_id, dead_letter_source, seq, receipt_handle"
+)
+
+
+@lru_cache(maxsize=1024)
+def _frozen_json(text: str) -> Mapping[str, str]:
+    return MappingProxyType(json.loads(text))
+
+
+def _message(row: Sequence[Any]) -> StoredMessage:
+    return StoredMessage(
+        queue=row[0],
+        message_id=row[1],
+        body=row[2],
+        message_attributes=row[3],
+        sent_ms=row[4],
+        visible_at_ms=row[5],
+        receive_count=row[6],
+        first_receive_ms=row[7],
+        group_id=row[8],
+        dedup_id=row[9],
+        dead_letter_source=row[10],
+        seq=row[11],
+        receipt_handle=row[12],
+    )
+
+
+class SqliteQueueTables:
+    """The queue tables, inside one transaction on the connection ``_db``."""
+
+    _db: sqlite3.Connection
+
+    # -- queues ------------------------------------------------------------------
+
+    def get_queue(self, name: str) -> QueueRecord | None:
+        row = self._db.execute(
+            "SELECT name, attributes, tags, created_ms, modified_ms, last_purge_ms "
+            "FROM queues WHERE name = ?",
+            (name,),
+        ).fetchone()
+        return None if row is None else self._queue(row)
+
+    @staticmethod
+    def _queue(row: Sequence[Any]) -> QueueRecord:
+        return QueueRecord(
+            name=row[0],
+            attributes=_frozen_json(row[1]),
+            tags=_frozen_json(row[2]),
+            created_ms=row[3],
+            modified_ms=row[4],
+            last_purge_ms=row[5],
+        )
+
+    def list_queues(self) -> list[QueueRecord]:
+        rows = self._db.execute(
+            "SELECT name, attributes, tags, created_ms, modified_ms, last_purge_ms FROM queues"
+        ).fetchall()
+        return [self._queue(row) for row in rows]
+
+    def save_queue(self, queue: QueueRecord) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO queues "
+            "(name, attributes, tags, created_ms, modified_ms, last_purge_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                queue.name,
+                json.dumps(dict(queue.attributes), sort_keys=True),
+                json.dumps(dict(queue.tags), sort_keys=True),
+                queue.created_ms,
+                queue.modified_ms,
+                queue.last_purge_ms,
+            ),
+        )
+
+    def delete_queue(self, name: str) -> None:
+        self._db.execute("DELETE FROM messages WHERE queue = ?", (name,))
+        self._db.execute("DELETE FROM move_tasks WHERE source = ?", (name,))
+        self._db.execute("DELETE FROM queues WHERE name = ?", (name,))
+
+    # -- messages ----------------------------------------------------------------
+
+    def add_messages(self, messages: Sequence[NewMessage]) -> None:
+        self._db.executemany(
+            "INSERT INTO messages (queue, message_id, body, attributes, sent_ms, visible_at_ms, "
+            "receive_count, first_receive_ms, group_id, dedup_id, dead_letter_source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    m.queue,
+                    m.message_id,
+                    m.body,
+                    m.message_attributes,
+                    m.sent_ms,
+                    m.visible_at_ms,
+                    m.receive_count,
+                    m.first_receive_ms,
+                    m.group_id,
+                    m.dedup_id,
+                    m.dead_letter_source,
+                )
+                for m in messages
+            ],
+        )
+
+    def visible_messages(self, queue: str, now_ms: int, limit: int) -> list[StoredMessage]:
+        rows = self._db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages "
+            "WHERE queue = ? AND visible_at_ms <= ? ORDER BY visible_at_ms, seq LIMIT ?",
+            (queue, now_ms, limit),
+        ).fetchall()
+        return [_message(row) for row in rows]
+
+    def mark_received(self, receptions: Sequence[Reception]) -> None:
+        self._db.executemany(
+            "UPDATE messages SET visible_at_ms = ?, receive_count = ?, first_receive_ms = ?, "
+            "receipt_handle = ? WHERE seq = ?",
+            [
+                (r.visible_at_ms, r.receive_count, r.first_receive_ms, r.receipt_handle, r.seq)
+                for r in receptions
+            ],
+        )
+
+    def message(self, queue: str, message_id: str) -> StoredMessage | None:
+        row = self._db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE queue = ? AND message_id = ?",
+            (queue, message_id),
+        ).fetchone()
+        return None if row is None else _message(row)
+
+    def delete_messages(self, seqs: Sequence[int]) -> None:
+        for chunk in batched(seqs, _MAX_PARAMETERS):
+            marks = ",".join("?" * len(chunk))
+            self._db.execute(f"DELETE FROM messages WHERE seq IN ({marks})", tuple(chunk))
+
+    def set_visible_at(self, seq: int, visible_at_ms: int) -> None:
+        self._db.execute(
+            "UPDATE messages SET visible_at_ms = ? WHERE seq = ?", (visible_at_ms, seq)
+        )
+
+    def purge(self, queue: str) -> int:
+        return self._db.execute("DELETE FROM messages WHERE queue = ?", (queue,)).rowcount
+
+    def expire(self, queue: str, sent_before_ms: int) -> int:
+        return self._db.execute(
+            "DELETE FROM messages WHERE queue = ? AND sent_ms < ?", (queue, sent_before_ms)
+        ).rowcount
+
+    def counts(self, queue: str, now_ms: int) -> QueueCounts:
+        row = self._db.execute(
+            "SELECT "
+            "  COALESCE(SUM(visible_at_ms <= ?1), 0), "
+            "  COALESCE(SUM(visible_at_ms > ?1 AND receipt_handle IS NOT NULL), 0), "
+            "  COALESCE(SUM(visible_at_ms > ?1 AND receipt_handle IS NULL), 0), "
+            "  MIN(sent_ms) "
+            "FROM messages WHERE queue = ?2",
+            (now_ms, queue),
+        ).fetchone()
+        return QueueCounts(int(row[0]), int(row[1]), int(row[2]), row[3])
+
+    def oldest_messages(self, queue: str, limit: int) -> list[StoredMessage]:
+        rows = self._db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE queue = ? ORDER BY seq LIMIT ?",
+            (queue, limit),
+        ).fetchall()
+        return [_message(row) for row in rows]
+
+    # -- move tasks --------------------------------------------------------------
+
+    def save_move_task(self, task: MoveTask) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO move_tasks (handle, source, started_ms, task) "
+            "VALUES (?, ?, ?, ?)",
+            (task.handle, task.source, task.started_ms, json.dumps(task.__dict__)),
+        )
+
+    def move_tasks(self, source: str) -> list[MoveTask]:
+        rows = self._db.execute(
+            "SELECT task FROM move_tasks WHERE source = ? ORDER BY started_ms DESC, rowid DESC",
+            (source,),
+        ).fetchall()
+        return [MoveTask(**json.loads(row[0])) for row in rows]

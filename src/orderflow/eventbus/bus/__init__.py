@@ -1,0 +1,44 @@
+"""EventBridge with its semantics, limits and error wording, on an engine store.
+
+``EventBridge`` offers the operations (CreateEventBus ... CancelReplay) over any
+``EngineStore``; ``FunctionDispatcher`` runs function targets with retries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from orderflow.eventbus.bus.admin import BusAdmin, FailedEntry
+from orderflow.eventbus.bus.archives import Archives
+from orderflow.eventbus.bus.functions import DispatchReport, Function, FunctionDispatcher
+from orderflow.eventbus.bus.put_events import EntryResult, PutEvents, PutEventsResult
+from orderflow.eventbus.bus.topology import Topology
+from orderflow.eventbus.clock import Clock
+from orderflow.eventbus.ids import new_uuid
+from orderflow.eventbus.names import AwsScope
+from orderflow.eventbus.ports import EngineStore
+
+
+class EventBridge(BusAdmin, PutEvents, Archives):
+    """Every EventBridge operation on the engine's buses."""
+
+    def __init__(
+        self,
+        store: EngineStore,
+        clock: Clock,
+        scope: AwsScope | None = None,
+        new_id: Callable[[], str] = new_uuid,
+    ) -> None:
+        super().__init__(store, clock, scope, new_id)
+        self.topology = Topology()
+
+
+__all__ = [
+    "DispatchReport",
+    "EntryResult",
+    "EventBridge",
+    "FailedEntry",
+    "Function",
+    "FunctionDispatcher",
+    "PutEventsResult",
+]
