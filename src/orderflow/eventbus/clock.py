@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Protocol
 
 
@@ -50,6 +51,11 @@ def to_datetime(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
+@lru_cache(maxsize=256)
+def _iso_second(second: int) -> str:
+    return datetime.fromtimestamp(second, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def to_iso(ms: int) -> str:
     """RFC 3339 UTC with a ``Z``, as EventBridge writes event times (second precision)."""
-    return to_datetime(ms).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso_second(ms // 1000)

@@ -144,10 +144,9 @@ class SqliteQueueTables:
             ],
         )
 
-    def message(self, queue: str, message_id: str) -> StoredMessage | None:
+    def message(self, seq: int) -> StoredMessage | None:
         row = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE queue = ? AND message_id = ?",
-            (queue, message_id),
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE seq = ?", (seq,)
         ).fetchone()
         return None if row is None else _message(row)
 

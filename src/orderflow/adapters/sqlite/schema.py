@@ -35,7 +35,6 @@ SCHEMA: Final = (
     )
     """,
     "CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue, visible_at_ms, seq)",
-    "CREATE UNIQUE INDEX IF NOT EXISTS messages_by_id ON messages (queue, message_id)",
     """
     CREATE TABLE IF NOT EXISTS move_tasks (
         handle TEXT PRIMARY KEY,

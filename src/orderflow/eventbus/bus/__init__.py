@@ -30,7 +30,7 @@ class EventBridge(BusAdmin, PutEvents, Archives):
         new_id: Callable[[], str] = new_uuid,
     ) -> None:
         super().__init__(store, clock, scope, new_id)
-        self.topology = Topology()
+        self.topology = Topology(self.scope)
 
 
 __all__ = [

@@ -228,7 +228,7 @@ class Archives(BusContext):
                     replay.archive, replay.start_ms, replay.end_ms, after, STEP
                 )
                 now = self.clock.now_ms()
-                router = Router(tx, self.topology.current(tx), self.scope, now, self.new_id)
+                router = Router(tx, self.topology.current(tx), now, self.new_id)
                 only = set(replay.filter_rules) or None
                 for archived in batch:
                     document = json.loads(archived.event)

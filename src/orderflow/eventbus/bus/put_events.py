@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+import orjson
+
 from orderflow.eventbus.bus.admin import BusContext
 from orderflow.eventbus.bus.routing import AcceptedEvent, Router
 from orderflow.eventbus.bus.topology import Topology
@@ -94,6 +96,19 @@ def _time_ms(value: Any, now_ms: int) -> int:
     raise _EntryError("InvalidArgument", "Parameter Time is not valid.")
 
 
+def _wide_json(text: str) -> Any:
+    """The stdlib parser, for valid JSON orjson refuses (integers beyond 64 bits); None if
+    the text is not JSON."""
+    try:
+        return json.loads(text, parse_constant=_refuse)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _refuse(name: str) -> Any:
+    raise ValueError(name)
+
+
 class PutEvents(BusContext):
     """The PutEvents operation."""
 
@@ -117,17 +132,17 @@ class PutEvents(BusContext):
         results: list[EntryResult] = []
         accepted: list[tuple[str, AcceptedEvent]] = []
         with self.store.transaction() as tx:
-            buses = self.topology.current(tx)
+            routing = self.topology.current(tx)
             for entry in entries:
                 try:
-                    bus, event = self._accept(entry, now, buses)
+                    bus, event = self._accept(entry, now, routing.buses)
                 except _EntryError as error:
                     results.append(EntryResult(None, error.code, error.message))
                     continue
                 accepted.append((bus, event))
                 results.append(EntryResult(event.event_id))
             if accepted:
-                router = Router(tx, buses, self.scope, now, self.new_id)
+                router = Router(tx, routing, now, self.new_id)
                 for bus, event in accepted:
                     router.route(bus, event)
                 router.write()
@@ -154,9 +169,9 @@ class PutEvents(BusContext):
         if source.startswith("aws."):
             raise _EntryError("NotAuthorizedForSourceException", "Not authorized for the source.")
         try:
-            detail = json.loads(detail_text)
-        except (ValueError, RecursionError):
-            detail = None
+            detail = orjson.loads(detail_text)
+        except orjson.JSONDecodeError:
+            detail = _wide_json(detail_text)
         if not isinstance(detail, dict):
             raise _EntryError("MalformedDetail", "Detail is malformed.")
         resources = entry.get("Resources") or []
@@ -178,5 +193,5 @@ class PutEvents(BusContext):
             "resources": resources,
             "detail": detail,
         }
-        text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+        text = orjson.dumps(document).decode()
         return bus, AcceptedEvent(event_id, document, text, time_ms)

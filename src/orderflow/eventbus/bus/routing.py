@@ -14,17 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orderflow.eventbus.bus.dead_letters import ErrorCode, dead_letter
-from orderflow.eventbus.bus.topology import BusRoutes, Route
+from orderflow.eventbus.bus.topology import Route, Routing, TargetKind
 from orderflow.eventbus.clock import to_iso
 from orderflow.eventbus.ids import IdFactory
 from orderflow.eventbus.model.bus import NewInvocation
-from orderflow.eventbus.model.queues import NewMessage, QueueRecord
-from orderflow.eventbus.names import (
-    AwsScope,
-    bus_name_from_arn,
-    function_name_from_arn,
-    queue_name_from_arn,
-)
+from orderflow.eventbus.model.queues import NewMessage
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.eventbus.transform import InputKind, render
 
@@ -55,18 +49,16 @@ class Router:
     def __init__(
         self,
         tx: StoreTransaction,
-        buses: dict[str, BusRoutes],
-        scope: AwsScope,
+        routing: Routing,
         now_ms: int,
         new_id: IdFactory,
     ) -> None:
         self.tx = tx
-        self.buses = buses
-        self.scope = scope
+        self.buses = routing.buses
+        self.queues = routing.queues
         self.now_ms = now_ms
         self.new_id = new_id
         self.fanout = Fanout()
-        self._queues: dict[str, QueueRecord | None] = {}
 
     def route(
         self,
@@ -91,40 +83,38 @@ class Router:
 
     def _deliver(self, route: Route, event: AcceptedEvent, hops: int) -> None:
         target = route.target
-        rule_arn = self.scope.rule_arn(route.rule.bus, route.rule.name)
-        arn = target.arn
-        if (queue_name := queue_name_from_arn(arn)) is not None:
-            queue = self._queue(queue_name)
+        kind = route.kind
+        if kind is TargetKind.QUEUE:
+            queue = self.queues.get(route.destination)
             if queue is None:
-                self._fail(route, event, rule_arn, f"Queue {arn} does not exist.")
+                self._fail(route, event, f"Queue {target.arn} does not exist.")
                 return
-            body = self._payload(route, event, rule_arn)
             delay_ms = int(queue.attributes.get("DelaySeconds", "0")) * 1000
             self.fanout.messages.append(
                 NewMessage(
-                    queue=queue_name,
+                    queue=route.destination,
                     message_id=self.new_id(),
-                    body=body,
+                    body=self._payload(route, event),
                     sent_ms=self.now_ms,
                     visible_at_ms=self.now_ms + delay_ms,
                     group_id=target.message_group_id,
                 )
             )
-        elif (bus_name := bus_name_from_arn(arn)) is not None:
-            if hops == 0 and bus_name in self.buses:
-                self.route(bus_name, event, hops=1)
-            elif bus_name not in self.buses:
-                self._fail(route, event, rule_arn, f"Event bus {arn} does not exist.")
-        elif (function := function_name_from_arn(arn)) is not None:
+        elif kind is TargetKind.BUS:
+            if route.destination not in self.buses:
+                self._fail(route, event, f"Event bus {target.arn} does not exist.")
+            elif hops == 0:
+                self.route(route.destination, event, hops=1)
+        elif kind is TargetKind.FUNCTION:
             self.fanout.invocations.append(
                 NewInvocation(
-                    function=function,
-                    rule_arn=rule_arn,
-                    target_arn=arn,
+                    function=route.destination,
+                    rule_arn=route.rule_arn,
+                    target_arn=target.arn,
                     target_id=target.target_id,
                     bus=route.rule.bus,
                     rule=route.rule.name,
-                    payload=self._payload(route, event, rule_arn),
+                    payload=self._payload(route, event),
                     event=event.text,
                     ingested_ms=self.now_ms,
                     due_ms=self.now_ms,
@@ -134,33 +124,27 @@ class Router:
             self._fail(
                 route,
                 event,
-                rule_arn,
-                f"orderflow's embedded engine cannot deliver to {arn}: targets must be SQS "
-                "queues, event buses or functions.",
+                f"orderflow's embedded engine cannot deliver to {target.arn}: targets must be "
+                "SQS queues, event buses or functions.",
             )
 
-    def _payload(self, route: Route, event: AcceptedEvent, rule_arn: str) -> str:
+    def _payload(self, route: Route, event: AcceptedEvent) -> str:
         if route.shape.kind is InputKind.EVENT:
             return event.text
         return render(
             route.shape,
             event.document,
-            rule_arn=rule_arn,
+            rule_arn=route.rule_arn,
             rule_name=route.rule.name,
             ingestion_time=to_iso(self.now_ms),
         )
 
-    def _queue(self, name: str) -> QueueRecord | None:
-        if name not in self._queues:
-            self._queues[name] = self.tx.get_queue(name)
-        return self._queues[name]
-
-    def _fail(self, route: Route, event: AcceptedEvent, rule_arn: str, message: str) -> None:
+    def _fail(self, route: Route, event: AcceptedEvent, message: str) -> None:
         letter = dead_letter(
             self.tx,
             dead_letter_arn=route.target.dead_letter_arn,
             event=event.text,
-            rule_arn=rule_arn,
+            rule_arn=route.rule_arn,
             target_arn=route.target.arn,
             code=ErrorCode.NO_RESOURCE,
             message=message,

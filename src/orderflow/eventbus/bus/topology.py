@@ -8,12 +8,27 @@ added by the operator's CLI routes the very next event a publisher puts.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 from orderflow.eventbus.model.bus import RuleRecord, TargetRecord
+from orderflow.eventbus.model.queues import QueueRecord
+from orderflow.eventbus.names import (
+    AwsScope,
+    bus_name_from_arn,
+    function_name_from_arn,
+    queue_name_from_arn,
+)
 from orderflow.eventbus.patterns.rule_index import RuleIndex
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.eventbus.transform import InputTransformer, TargetInput, target_input
+
+
+class TargetKind(enum.Enum):
+    QUEUE = "queue"
+    BUS = "bus"
+    FUNCTION = "function"
+    UNSUPPORTED = "unsupported"
 
 
 @dataclass(frozen=True)
@@ -23,6 +38,24 @@ class Route:
     target: TargetRecord
     rule: RuleRecord
     shape: TargetInput
+    rule_arn: str
+    kind: TargetKind
+    destination: str  # the queue, bus or function name ("" when unsupported)
+
+
+def _route(target: TargetRecord, rule: RuleRecord, scope: AwsScope) -> Route:
+    kind, destination = TargetKind.UNSUPPORTED, ""
+    for candidate, parse in (
+        (TargetKind.QUEUE, queue_name_from_arn),
+        (TargetKind.BUS, bus_name_from_arn),
+        (TargetKind.FUNCTION, function_name_from_arn),
+    ):
+        name = parse(target.arn)
+        if name is not None:
+            kind, destination = candidate, name
+            break
+    rule_arn = scope.rule_arn(rule.bus, rule.name)
+    return Route(target, rule, compile_target(target), rule_arn, kind, destination)
 
 
 @dataclass
@@ -55,23 +88,32 @@ def compile_target(target: TargetRecord) -> TargetInput:
     )
 
 
+@dataclass(frozen=True)
+class Routing:
+    """Everything routing reads: the buses' routes and the queues' settings."""
+
+    buses: dict[str, BusRoutes]
+    queues: dict[str, QueueRecord]
+
+
 class Topology:
     """This process's routing tables, reloaded whenever the store's version moves."""
 
-    def __init__(self) -> None:
+    def __init__(self, scope: AwsScope) -> None:
+        self._scope = scope
         self._version: int | None = None
-        self._buses: dict[str, BusRoutes] = {}
+        self._routing = Routing({}, {})
 
-    def current(self, tx: StoreTransaction) -> dict[str, BusRoutes]:
+    def current(self, tx: StoreTransaction) -> Routing:
         """The routing tables as of ``tx``."""
         version = tx.topology_version()
         if version != self._version:
-            self._buses = self._load(tx)
+            queues = {queue.name: queue for queue in tx.list_queues()}
+            self._routing = Routing(self._load(tx), queues)
             self._version = version
-        return self._buses
+        return self._routing
 
-    @staticmethod
-    def _load(tx: StoreTransaction) -> dict[str, BusRoutes]:
+    def _load(self, tx: StoreTransaction) -> dict[str, BusRoutes]:
         buses: dict[str, BusRoutes] = {}
         targets: dict[tuple[str, str], list[TargetRecord]] = {}
         for target in tx.all_targets():
@@ -84,7 +126,7 @@ class Topology:
                 routes.index.add(rule.name, rule.event_pattern)
                 routes.rules[rule.name] = rule
                 routes.routes[rule.name] = [
-                    Route(target, rule, compile_target(target))
+                    _route(target, rule, self._scope)
                     for target in targets.get((bus.name, rule.name), [])
                 ]
         for archive in tx.list_archives():

@@ -52,6 +52,7 @@ class QueueAdmin(QueueContext):
             self._check_redrive(tx, name, wanted)
             values = {**attrs.defaults(fifo), **wanted}
             tx.save_queue(QueueRecord(name, values, now, now, dict(tags or {})))
+            tx.bump_topology()  # routing caches queue settings
         return self.scope.queue_url(name)
 
     def delete_queue(self, queue: str) -> None:
@@ -60,6 +61,7 @@ class QueueAdmin(QueueContext):
         with self.store.transaction() as tx:
             self.existing(tx, name)
             tx.delete_queue(name)
+            tx.bump_topology()
 
     def get_queue_url(self, name: str) -> str:
         """GetQueueUrl."""
@@ -114,6 +116,7 @@ class QueueAdmin(QueueContext):
             for key in [key for key, value in wanted.items() if value == ""]:
                 values.pop(key, None)  # an empty RedrivePolicy (or Policy) removes it
             tx.save_queue(replace(record, attributes=values, modified_ms=self.clock.now_ms()))
+            tx.bump_topology()
 
     def _check_redrive(self, tx: StoreTransaction, name: str, wanted: Mapping[str, str]) -> None:
         text = wanted.get("RedrivePolicy")

@@ -230,7 +230,7 @@ class Delivery(QueueContext):
                     now + timeout * 1000,
                     message.receive_count + 1,
                     message.first_receive_ms or now,
-                    make_handle(name, message.message_id, self.new_id()),
+                    make_handle(name, message.seq, self.new_id()),
                 )
                 for message in chosen
             ]
@@ -286,10 +286,10 @@ class Delivery(QueueContext):
         """DeleteMessage. A stale handle (the message was received again since) deletes
         nothing, and a handle of a message already deleted succeeds, as on SQS."""
         name = self.name_of(queue)
-        message_id = read_handle(name, receipt_handle)
+        seq = read_handle(name, receipt_handle)
         with self.store.transaction() as tx:
             self.existing(tx, name)
-            message = tx.message(name, message_id)
+            message = tx.message(seq)
             if message is not None and message.receipt_handle == receipt_handle:
                 tx.delete_messages([message.seq])
 
@@ -306,11 +306,11 @@ class Delivery(QueueContext):
             for entry in entries:
                 handle = str(entry.get("ReceiptHandle", ""))
                 try:
-                    message_id = read_handle(name, handle)
+                    seq = read_handle(name, handle)
                 except SqsError as error:
                     result.fail(str(entry["Id"]), error, sender_fault=True)
                     continue
-                message = tx.message(name, message_id)
+                message = tx.message(seq)
                 if message is not None and message.receipt_handle == handle:
                     doomed.append(message.seq)
                 result.succeed(str(entry["Id"]), None)
@@ -323,11 +323,11 @@ class Delivery(QueueContext):
         """ChangeMessageVisibility: make an in-flight message visible again in N seconds."""
         _in_range("VisibilityTimeout", visibility_timeout, 0, MAX_VISIBILITY)
         name = self.name_of(queue)
-        message_id = read_handle(name, receipt_handle)
+        seq = read_handle(name, receipt_handle)
         now = self.clock.now_ms()
         with self.store.transaction() as tx:
             self.existing(tx, name)
-            message = tx.message(name, message_id)
+            message = tx.message(seq)
             if (
                 message is None
                 or message.receipt_handle != receipt_handle
