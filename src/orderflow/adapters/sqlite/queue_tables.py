@@ -150,6 +150,16 @@ class SqliteQueueTables:
         ).fetchone()
         return None if row is None else _message(row)
 
+    def receipt_handles(self, seqs: Sequence[int]) -> dict[int, str | None]:
+        found: dict[int, str | None] = {}
+        for chunk in batched(seqs, _MAX_PARAMETERS):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT seq, receipt_handle FROM messages WHERE seq IN ({marks})", tuple(chunk)
+            )
+            found.update(rows.fetchall())
+        return found
+
     def delete_messages(self, seqs: Sequence[int]) -> None:
         for chunk in batched(seqs, _MAX_PARAMETERS):
             marks = ",".join("?" * len(chunk))

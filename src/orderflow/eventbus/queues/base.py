@@ -40,6 +40,7 @@ class QueueContext:
         self.clock = clock
         self.scope = scope or AwsScope()
         self.new_id = new_id
+        self.last_sweep: dict[str, int] = {}  # when this process last expired each queue
 
     @staticmethod
     def name_of(queue: str) -> str:

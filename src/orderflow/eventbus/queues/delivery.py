@@ -36,6 +36,7 @@ MAX_WAIT_SECONDS: Final = 20
 MAX_VISIBILITY: Final = 43_200
 MAX_DELAY: Final = 900
 PURGE_INTERVAL_MS: Final = 60_000
+EXPIRY_SWEEP_MS: Final = 1_000
 _POLL_SLICE_S: Final = 0.05
 
 
@@ -277,6 +278,12 @@ class Delivery(QueueContext):
         )
 
     def _expire(self, tx: StoreTransaction, record: QueueRecord, now: int) -> None:
+        """Drop messages past the retention period (at most once a second per queue: a
+        sweep reads the whole queue)."""
+        swept = self.last_sweep.get(record.name)
+        if swept is not None and 0 <= now - swept < EXPIRY_SWEEP_MS:
+            return
+        self.last_sweep[record.name] = now
         retention_ms = int(record.attributes["MessageRetentionPeriod"]) * 1000
         tx.expire(record.name, now - retention_ms)
 
@@ -302,19 +309,19 @@ class Delivery(QueueContext):
         result: BatchResult[None] = BatchResult()
         with self.store.transaction() as tx:
             self.existing(tx, name)
-            doomed: list[int] = []
+            wanted: dict[int, str] = {}
             for entry in entries:
                 handle = str(entry.get("ReceiptHandle", ""))
                 try:
-                    seq = read_handle(name, handle)
+                    wanted[read_handle(name, handle)] = handle
                 except SqsError as error:
                     result.fail(str(entry["Id"]), error, sender_fault=True)
                     continue
-                message = tx.message(seq)
-                if message is not None and message.receipt_handle == handle:
-                    doomed.append(message.seq)
                 result.succeed(str(entry["Id"]), None)
-            tx.delete_messages(doomed)
+            current = tx.receipt_handles(list(wanted))
+            tx.delete_messages(
+                [seq for seq, handle in wanted.items() if current.get(seq) == handle]
+            )
         return result
 
     def change_message_visibility(
