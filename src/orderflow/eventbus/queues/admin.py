@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Final
 
 from orderflow.eventbus.model.queues import QueueRecord
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.eventbus.queues import attributes as attrs
+from orderflow.eventbus.queues import messages as msgs
 from orderflow.eventbus.queues.base import QueueContext, check_queue_name
 from orderflow.eventbus.queues.errors import (
     InvalidAttributeName,
@@ -18,6 +19,18 @@ from orderflow.eventbus.queues.errors import (
 
 MAX_TAGS: Final = 50
 LIST_LIMIT: Final = 1000
+
+
+@dataclass(frozen=True)
+class PeekedMessage:
+    """A message as ReceiveMessage would show it (without a receipt handle), looked at
+    without being received."""
+
+    message_id: str
+    body: str
+    md5_of_body: str
+    attributes: dict[str, str]  # SentTimestamp, ApproximateReceiveCount, ... as SQS names them
+    message_attributes: msgs.MessageAttributes
 
 
 class QueueAdmin(QueueContext):
@@ -33,7 +46,7 @@ class QueueAdmin(QueueContext):
         check_queue_name(name)
         fifo = name.endswith(".fifo")
         wanted = attrs.validate(attributes or {}, fifo=fifo, creating=True)
-        if not fifo and wanted.get("FifoQueue") == "true":
+        if fifo != (wanted.get("FifoQueue") == "true"):
             raise InvalidParameterValue(
                 "The name of a FIFO queue can only include alphanumeric characters, hyphens, "
                 "or underscores, must end with .fifo suffix and be 1 to 80 in length."
@@ -149,6 +162,34 @@ class QueueAdmin(QueueContext):
             self.existing(tx, name)
             sources = [record.name for record in tx.list_queues() if _dlq_of(record) == name]
         return [self.scope.queue_url(source) for source in sorted(sources)]
+
+    def peek_messages(self, queue: str, limit: int) -> list[PeekedMessage]:
+        """Up to ``limit`` messages of ``queue`` in the order they arrived, visible or not,
+        for operators: nothing changes (no receive, visibility and receive counts stay)."""
+        name = self.name_of(queue)
+        with self.store.reader() as tx:
+            self.existing(tx, name)
+            stored = tx.oldest_messages(name, limit)
+        peeked: list[PeekedMessage] = []
+        for message in stored:
+            system = {
+                "SentTimestamp": str(message.sent_ms),
+                "ApproximateReceiveCount": str(message.receive_count),
+            }
+            if message.first_receive_ms is not None:
+                system["ApproximateFirstReceiveTimestamp"] = str(message.first_receive_ms)
+            if message.dead_letter_source:
+                system["DeadLetterQueueSourceArn"] = message.dead_letter_source
+            peeked.append(
+                PeekedMessage(
+                    message_id=message.message_id,
+                    body=message.body,
+                    md5_of_body=msgs.body_md5(message.body),
+                    attributes=system,
+                    message_attributes=msgs.decode_attributes(message.message_attributes),
+                )
+            )
+        return peeked
 
     # -- tags ------------------------------------------------------------------
 

@@ -37,6 +37,8 @@ MAX_VISIBILITY: Final = 43_200
 MAX_DELAY: Final = 900
 PURGE_INTERVAL_MS: Final = 60_000
 EXPIRY_SWEEP_MS: Final = 1_000
+MAX_BATCH_BYTES: Final = 1_048_576
+"""The service's limit on a batch's total payload (each message also obeys its queue's)."""
 _POLL_SLICE_S: Final = 0.05
 
 
@@ -117,10 +119,9 @@ class Delivery(QueueContext):
         result: BatchResult[SentMessage] = BatchResult()
         with self.store.transaction() as tx:
             record = self.existing(tx, name)
-            limit = int(record.attributes["MaximumMessageSize"])
             total = sum(len(str(entry.get("MessageBody", "")).encode()) for entry in entries)
-            if total > limit:
-                raise _batch_too_long(limit, total)
+            if total > MAX_BATCH_BYTES:
+                raise _batch_too_long(MAX_BATCH_BYTES, total)
             ready: list[NewMessage] = []
             for entry in entries:
                 try:
@@ -212,18 +213,26 @@ class Delivery(QueueContext):
             redrive = settings.get("RedrivePolicy")
             policy = attrs.parse_redrive_policy(redrive) if redrive else None
             chosen: list[StoredMessage] = []
+            taken: set[int] = set()
             while len(chosen) < max_messages:
-                candidates = tx.visible_messages(name, now, max_messages - len(chosen))
+                # Chosen messages are still visible until marked below: skip them when a
+                # second look is needed after moving spent ones to the DLQ.
+                candidates = [
+                    message
+                    for message in tx.visible_messages(name, now, max_messages + len(taken))
+                    if message.seq not in taken
+                ][: max_messages - len(chosen)]
                 if not candidates:
                     break
-                deliver = candidates
+                spent: list[StoredMessage] = []
                 if policy is not None:
-                    deliver = [m for m in candidates if m.receive_count < policy.max_receive_count]
                     spent = [m for m in candidates if m.receive_count >= policy.max_receive_count]
                     if spent:
                         self._to_dead_letter_queue(tx, record, policy, spent)
+                deliver = [m for m in candidates if m not in spent]
                 chosen.extend(deliver)
-                if policy is None or not spent:
+                taken.update(m.seq for m in deliver)
+                if not spent:
                     break
             receptions = [
                 Reception(
