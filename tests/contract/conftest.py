@@ -1,8 +1,7 @@
 """The contract suite runs once per adapter of the storage port.
 
 "memory" is ``orderflow.adapters.memory.MemoryStore``; "sqlite" is
-``orderflow.adapters.sqlite.SqliteStore`` on a real file, skipped only while
-that package cannot be imported.
+``orderflow.adapters.sqlite.SqliteStore`` on a real file.
 """
 
 from __future__ import annotations
@@ -15,19 +14,18 @@ from pathlib import Path
 import pytest
 
 from orderflow.adapters.memory import MemoryStore
+from orderflow.adapters.sqlite import SqliteStore
 from orderflow.eventbus.clock import ManualClock
+from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.ports import EngineStore
 from orderflow.eventbus.queues import Queues
 
 
 @pytest.fixture(params=["memory", "sqlite"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EngineStore]:
-    made: EngineStore
-    if request.param == "memory":
-        made = MemoryStore()
-    else:
-        sqlite = pytest.importorskip("orderflow.adapters.sqlite", exc_type=ImportError)
-        made = sqlite.SqliteStore(tmp_path / "orderflow.db")
+    made: EngineStore = (
+        MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "orderflow.db")
+    )
     yield made
     made.close()
 
@@ -47,3 +45,8 @@ def new_id() -> Callable[[], str]:
 @pytest.fixture
 def queues(store: EngineStore, clock: ManualClock, new_id: Callable[[], str]) -> Queues:
     return Queues(store, clock, new_id=new_id)
+
+
+@pytest.fixture
+def engine(store: EngineStore, clock: ManualClock, new_id: Callable[[], str]) -> Engine:
+    return Engine(store, clock, new_id=new_id)
