@@ -85,7 +85,11 @@ def _migrate(connection: sqlite3.Connection) -> None:
         )
     connection.execute("BEGIN IMMEDIATE")
     try:
-        if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        current = connection.execute("PRAGMA user_version").fetchone()[0]
+        # Checked under the write lock: another process may be creating the schema now.
+        if current == 0:
+            _refuse_foreign_tables(connection)
+        if current < SCHEMA_VERSION:
             for statement in SCHEMA:
                 connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -93,3 +97,9 @@ def _migrate(connection: sqlite3.Connection) -> None:
     except BaseException:
         connection.execute("ROLLBACK")
         raise
+
+
+def _refuse_foreign_tables(connection: sqlite3.Connection) -> None:
+    """A file with tables but no orderflow schema version belongs to another application."""
+    if connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+        raise sqlite3.DatabaseError("file is not a database: it holds another application's tables")

@@ -69,11 +69,20 @@ def entry_size(entry: Mapping[str, Any]) -> int:
     for key in ("Source", "DetailType", "Detail"):
         value = entry.get(key)
         if isinstance(value, str):
-            size += len(value.encode("utf-8"))
+            size += len(value.encode("utf-8", "surrogatepass"))
     for resource in entry.get("Resources") or ():
         if isinstance(resource, str):
-            size += len(resource.encode("utf-8"))
+            size += len(resource.encode("utf-8", "surrogatepass"))
     return size
+
+
+def _is_text(value: str) -> bool:
+    """Whether ``value`` is valid Unicode text (no lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _time_ms(value: Any, now_ms: int) -> int:
@@ -166,6 +175,12 @@ class PutEvents(BusContext):
                 )
         assert isinstance(source, str) and isinstance(detail_type, str)
         assert isinstance(detail_text, str)
+        for name, value in (("Source", source), ("DetailType", detail_type)):
+            if not _is_text(value):
+                raise _EntryError(
+                    "InvalidArgument",
+                    f"Parameter {name} is not valid. Reason: {name} is not valid Unicode text.",
+                )
         if source.startswith("aws."):
             raise _EntryError("NotAuthorizedForSourceException", "Not authorized for the source.")
         try:
@@ -175,7 +190,9 @@ class PutEvents(BusContext):
         if not isinstance(detail, dict):
             raise _EntryError("MalformedDetail", "Detail is malformed.")
         resources = entry.get("Resources") or []
-        if not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):
+        if not isinstance(resources, list) or not all(
+            isinstance(r, str) and _is_text(r) for r in resources
+        ):
             raise _EntryError("InvalidArgument", "Parameter Resources is not valid.")
         bus = self.bus_name(entry.get("EventBusName"))
         if bus not in buses and bus != DEFAULT_BUS:
@@ -193,5 +210,8 @@ class PutEvents(BusContext):
             "resources": resources,
             "detail": detail,
         }
-        text = orjson.dumps(document).decode()
+        try:
+            text = orjson.dumps(document).decode()
+        except TypeError:  # lone surrogates in the detail's strings: not valid Unicode
+            raise _EntryError("MalformedDetail", "Detail is malformed.") from None
         return bus, AcceptedEvent(event_id, document, text, time_ms)

@@ -119,7 +119,10 @@ class Delivery(QueueContext):
         result: BatchResult[SentMessage] = BatchResult()
         with self.store.transaction() as tx:
             record = self.existing(tx, name)
-            total = sum(len(str(entry.get("MessageBody", "")).encode()) for entry in entries)
+            total = sum(
+                len(str(entry.get("MessageBody", "")).encode("utf-8", "surrogatepass"))
+                for entry in entries
+            )
             if total > MAX_BATCH_BYTES:
                 raise _batch_too_long(MAX_BATCH_BYTES, total)
             ready: list[NewMessage] = []

@@ -1,0 +1,69 @@
+"""What the engine has now, read through its public operations (List*, Describe*, Get*)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from orderflow.eventbus.names import queue_name_from_url
+from orderflow.eventbus.queues import attributes as queue_attributes
+from orderflow.eventbus.queues.errors import QueueDoesNotExist
+
+if TYPE_CHECKING:
+    from orderflow.eventbus.engine import Engine
+
+RuleKey = tuple[str, str]
+"""A rule by (bus, name)."""
+
+
+@dataclass(frozen=True)
+class EngineState:
+    """The engine's resources as AWS's read operations describe them."""
+
+    buses: dict[str, str] = field(default_factory=dict)  # name -> description
+    queues: dict[str, dict[str, str]] = field(default_factory=dict)  # settable attributes
+    messages: dict[str, int] = field(default_factory=dict)  # queue -> approximate messages
+    rules: dict[RuleKey, dict[str, Any]] = field(default_factory=dict)  # DescribeRule
+    targets: dict[RuleKey, dict[str, dict[str, Any]]] = field(default_factory=dict)  # by id
+    archives: dict[str, dict[str, Any]] = field(default_factory=dict)  # DescribeArchive
+
+
+def read_state(engine: Engine, queues: Iterable[str] = ()) -> EngineState:
+    """Every bus, rule, target and archive the engine has, and its queues.
+
+    ListQueues stops at 1,000 queues (the engine has no NextToken), so the queues
+    named in ``queues`` are also looked up one by one.
+    """
+    state = EngineState()
+    events, sqs = engine.events, engine.sqs
+    for bus in events.list_event_buses():
+        name = bus["Name"]
+        state.buses[name] = events.describe_event_bus(name).get("Description", "")
+        for rule in events.list_rules(event_bus_name=name):
+            key = (name, rule["Name"])
+            state.rules[key] = rule
+            state.targets[key] = {
+                target["Id"]: target
+                for target in events.list_targets_by_rule(rule["Name"], event_bus_name=name)
+            }
+    listed = [queue_name_from_url(url) for url in sqs.list_queues()]
+    for queue in dict.fromkeys([*listed, *queues]):
+        try:
+            described = sqs.get_queue_attributes(queue)
+        except QueueDoesNotExist:
+            continue
+        state.queues[queue] = {
+            key: value for key, value in described.items() if key in queue_attributes.SETTABLE
+        }
+        state.messages[queue] = sum(
+            int(described.get(count, "0"))
+            for count in (
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",
+            )
+        )
+    for archive in events.list_archives():
+        state.archives[archive["ArchiveName"]] = archive
+    return state

@@ -1,0 +1,1 @@
+"""Reliability tests with real processes: SIGKILL, always-failing handlers, malformed input."""
