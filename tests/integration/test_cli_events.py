@@ -74,7 +74,7 @@ def test_a_missing_file_is_a_parameter_error(tmp_path: Path) -> None:
         "{}",
     )
     assert done.returncode == 252
-    assert "Error parsing parameter 'event-pattern': Unable to load paramfile" in done.stderr
+    assert "Error parsing parameter '--event-pattern': Unable to load paramfile" in done.stderr
     assert done.stdout == ""
 
 

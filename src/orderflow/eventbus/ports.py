@@ -82,8 +82,9 @@ class QueueTables(Protocol):
 
     def counts(self, queue: str, now_ms: int) -> QueueCounts: ...
 
-    def oldest_messages(self, queue: str, limit: int) -> list[StoredMessage]:
-        """Up to ``limit`` messages in sending order, visible or not (for inspection and moves)."""
+    def oldest_messages(self, queue: str, limit: int, after_seq: int = 0) -> list[StoredMessage]:
+        """Up to ``limit`` messages after ``after_seq`` in storing order, visible or not
+        (for inspection and moves)."""
         ...
 
     def save_move_task(self, task: MoveTask) -> None: ...
@@ -142,8 +143,8 @@ class BusTables(Protocol):
         """Forget the archive and the events it holds."""
         ...
 
-    def archive_events(self, events: Sequence[tuple[str, str, int, str]]) -> None:
-        """Store ``(archive, event id, event time ms, event JSON)`` rows."""
+    def archive_events(self, events: Sequence[ArchivedEvent]) -> None:
+        """Store archived events (their ``seq`` is assigned by the store)."""
         ...
 
     def archived_events(
@@ -156,7 +157,9 @@ class BusTables(Protocol):
         """How many events the archive holds, and their size in bytes."""
         ...
 
-    def expire_archive(self, archive: str, time_before_ms: int) -> int: ...
+    def expire_archive(self, archive: str, archived_before_ms: int) -> int:
+        """Drop the events archived before ``archived_before_ms``; how many."""
+        ...
 
     def get_replay(self, name: str) -> ReplayRecord | None: ...
 

@@ -215,8 +215,9 @@ class MemoryTransaction:
             oldest = message.sent_ms if oldest is None else min(oldest, message.sent_ms)
         return QueueCounts(visible, in_flight, delayed, oldest)
 
-    def oldest_messages(self, queue: str, limit: int) -> list[StoredMessage]:
-        return heapq.nsmallest(limit, self._messages(queue), key=lambda message: message.seq)
+    def oldest_messages(self, queue: str, limit: int, after_seq: int = 0) -> list[StoredMessage]:
+        later = (message for message in self._messages(queue) if message.seq > after_seq)
+        return heapq.nsmallest(limit, later, key=lambda message: message.seq)
 
     # -- move tasks (newest first: by start time, then by the latest save) ----------
 
@@ -293,11 +294,11 @@ class MemoryTransaction:
         self._j.pop(self._t.archived, name)
         self._j.pop(self._t.archives, name)
 
-    def archive_events(self, events: Sequence[tuple[str, str, int, str]]) -> None:
-        for archive, event_id, time_ms, event in events:
+    def archive_events(self, events: Sequence[ArchivedEvent]) -> None:
+        for event in events:
             seq = self._next_seq()
-            stored = ArchivedEvent(archive, seq, event_id, time_ms, event)
-            self._j.put(self._inner(self._t.archived, archive), seq, stored)
+            stored = replace(event, seq=seq)
+            self._j.put(self._inner(self._t.archived, event.archive), seq, stored)
 
     def archived_events(
         self, archive: str, start_ms: int, end_ms: int, after_seq: int, limit: int
@@ -313,9 +314,9 @@ class MemoryTransaction:
         events = list(self._t.archived.get(archive, {}).values())
         return len(events), sum(len(event.event.encode("utf-8")) for event in events)
 
-    def expire_archive(self, archive: str, time_before_ms: int) -> int:
+    def expire_archive(self, archive: str, archived_before_ms: int) -> int:
         events = self._t.archived.get(archive, {})
-        doomed = [seq for seq, event in events.items() if event.time_ms < time_before_ms]
+        doomed = [seq for seq, event in events.items() if event.archived_ms < archived_before_ms]
         for seq in doomed:
             self._j.pop(events, seq)
         return len(doomed)

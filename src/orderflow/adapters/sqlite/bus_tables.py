@@ -116,17 +116,18 @@ class SqliteBusTables:
         self._db.execute("DELETE FROM archived_events WHERE archive = ?", (name,))
         self._db.execute("DELETE FROM archives WHERE name = ?", (name,))
 
-    def archive_events(self, events: Sequence[tuple[str, str, int, str]]) -> None:
+    def archive_events(self, events: Sequence[ArchivedEvent]) -> None:
         self._db.executemany(
-            "INSERT INTO archived_events (archive, event_id, time_ms, event) VALUES (?, ?, ?, ?)",
-            events,
+            "INSERT INTO archived_events (archive, event_id, time_ms, archived_ms, event) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(e.archive, e.event_id, e.time_ms, e.archived_ms, e.event) for e in events],
         )
 
     def archived_events(
         self, archive: str, start_ms: int, end_ms: int, after_seq: int, limit: int
     ) -> list[ArchivedEvent]:
         rows = self._db.execute(
-            "SELECT archive, seq, event_id, time_ms, event FROM archived_events "
+            "SELECT archive, seq, event_id, time_ms, event, archived_ms FROM archived_events "
             "WHERE archive = ? AND time_ms >= ? AND time_ms < ? AND seq > ? "
             "ORDER BY seq LIMIT ?",
             (archive, start_ms, end_ms, after_seq, limit),
@@ -141,10 +142,10 @@ class SqliteBusTables:
         ).fetchone()
         return int(row[0]), int(row[1])
 
-    def expire_archive(self, archive: str, time_before_ms: int) -> int:
+    def expire_archive(self, archive: str, archived_before_ms: int) -> int:
         return self._db.execute(
-            "DELETE FROM archived_events WHERE archive = ? AND time_ms < ?",
-            (archive, time_before_ms),
+            "DELETE FROM archived_events WHERE archive = ? AND archived_ms < ?",
+            (archive, archived_before_ms),
         ).rowcount
 
     def get_replay(self, name: str) -> ReplayRecord | None:

@@ -190,10 +190,11 @@ class SqliteQueueTables:
         ).fetchone()
         return QueueCounts(int(row[0]), int(row[1]), int(row[2]), row[3])
 
-    def oldest_messages(self, queue: str, limit: int) -> list[StoredMessage]:
+    def oldest_messages(self, queue: str, limit: int, after_seq: int = 0) -> list[StoredMessage]:
         rows = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE queue = ? ORDER BY seq LIMIT ?",
-            (queue, limit),
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE queue = ? AND seq > ? "
+            "ORDER BY seq LIMIT ?",
+            (queue, after_seq, limit),
         ).fetchall()
         return [_message(row) for row in rows]
 

@@ -64,6 +64,7 @@ SCHEMA: Final = (
         archive TEXT NOT NULL,
         event_id TEXT NOT NULL,
         time_ms INTEGER NOT NULL,
+        archived_ms INTEGER NOT NULL,
         event TEXT NOT NULL
     )
     """,

@@ -1,11 +1,25 @@
-"""The ``orderflow`` command: the root typer application and its sub-commands."""
+"""The ``orderflow`` command: the root typer application and its sub-commands.
+
+orderflow [--db PATH] events ...     EventBridge, as ``aws events ...``
+orderflow [--db PATH] sqs ...        SQS, as ``aws sqs ...``
+orderflow [--db PATH] queues         every queue at a glance
+orderflow [--db PATH] dlq show|redrive QUEUE
+orderflow demo
+"""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from orderflow import __version__
-from orderflow.entrypoints.cli import demo, events
+from orderflow.bootstrap import DB_ENVIRONMENT, DEFAULT_DB
+from orderflow.entrypoints.cli import demo, events, operator, sqs
+from orderflow.entrypoints.cli.arguments import expand_list_options
+from orderflow.entrypoints.cli.context import CliSettings
 
 
 def build_app() -> typer.Typer:
@@ -20,20 +34,36 @@ def build_app() -> typer.Typer:
         add_completion=False,
         rich_markup_mode="rich",
     )
-    app.add_typer(events.app)
+    app.add_typer(events.build_app())
+    app.add_typer(sqs.build_app())
+    operator.register(app)
     app.command("demo")(demo.run_demo)
 
     @app.callback(invoke_without_command=True)
     def root(
-        version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+        ctx: typer.Context,
+        db: Annotated[
+            Path | None,
+            typer.Option(
+                "--db",
+                envvar=DB_ENVIRONMENT,
+                help=f"The engine's SQLite file (default: ./{DEFAULT_DB}).",
+                show_default=False,
+                dir_okay=False,
+            ),
+        ] = None,
+        version: Annotated[
+            bool, typer.Option("--version", help="Print the version and exit.")
+        ] = False,
     ) -> None:
         if version:
             typer.echo(f"orderflow {__version__}")
             raise typer.Exit
+        ctx.obj = CliSettings(db)
 
     return app
 
 
 def main() -> None:
     """Console entry point."""
-    build_app()()
+    build_app()(args=expand_list_options(sys.argv[1:]), prog_name="orderflow")

@@ -1,10 +1,33 @@
-"""Parameter values as the AWS CLI reads them: literal text, ``file://path`` or ``fileb://path``."""
+"""Parameter values as the AWS CLI reads them.
+
+- ``file://path`` and ``fileb://path``: the file's contents (``load_parameter``);
+- structures, lists and maps as JSON, maps and structures also in the CLI's
+  shorthand ``Key=Value,Key2=Value2`` (``json_list``, ``string_map``, ``structure``);
+- a list option followed by several values, ``--ids a b`` (``expand_list_options``);
+- timestamps as ISO 8601 or seconds since the epoch (``timestamp``).
+
+A value that cannot be read raises ``ParameterError`` with the AWS CLI's wording;
+the CLI prints it and exits with status 252.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Final
 
 from orderflow.errors import OrderflowError
+
+LIST_OPTIONS: Final = frozenset(
+    {"--ids", "--attribute-names", "--message-attribute-names", "--message-system-attribute-names"}
+)
+"""The options that take several values, as the AWS CLI's ``nargs='+'`` list parameters."""
+
+_NUMBER: Final = re.compile(r"^-\d+(\.\d+)?$")
+_KEY: Final = re.compile(r"\s*([A-Za-z0-9_.:/-]+)\s*=")
 
 
 class ParameterError(OrderflowError):
@@ -26,3 +49,183 @@ def load_parameter(name: str, value: str) -> str:
                     f"Error parsing parameter '{name}': Unable to load paramfile {value}: {exc}"
                 ) from exc
     return value
+
+
+def expand_list_options(argv: Sequence[str], options: frozenset[str] = LIST_OPTIONS) -> list[str]:
+    """``--ids a b --rule r`` as click understands it: ``--ids a --ids b --rule r``.
+
+    As with the AWS CLI, a list option takes every value up to the next option.
+    """
+    expanded: list[str] = []
+    current: str | None = None
+    values = 0
+    for position, token in enumerate(argv):
+        if token == "--":
+            expanded.extend(argv[position:])
+            break
+        if token.startswith("-") and not _NUMBER.match(token):
+            current = token if token in options else None
+            values = 0
+        elif current is not None:
+            if values:
+                expanded.append(current)
+            values += 1
+        expanded.append(token)
+    return expanded
+
+
+def json_value(name: str, value: str) -> Any:
+    """A JSON parameter (or ``file://`` holding JSON)."""
+    text = load_parameter(name, value)
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ParameterError(
+            f"Error parsing parameter '{name}': Invalid JSON: {exc}\nJSON received: {text}"
+        ) from None
+
+
+def json_list(name: str, value: str, member: str) -> list[dict[str, Any]]:
+    """A list of structures, as JSON (``--entries``, ``--targets``)."""
+    document = json_value(name, value)
+    if not isinstance(document, list):
+        raise _invalid_type(member, document, "<class 'list'>, <class 'tuple'>")
+    for position, item in enumerate(document):
+        if not isinstance(item, dict):
+            raise _invalid_type(f"{member}[{position}]", item, "<class 'dict'>")
+    return document
+
+
+def structure(name: str, value: str, member: str) -> dict[str, Any]:
+    """A structure, as JSON or shorthand (``--destination Arn=...,FilterArns=a,b``)."""
+    text = load_parameter(name, value)
+    document = json_value(name, text) if text.lstrip().startswith("{") else shorthand(name, text)
+    if not isinstance(document, dict):
+        raise _invalid_type(member, document, "<class 'dict'>")
+    return document
+
+
+def string_map(name: str, value: str, member: str) -> dict[str, str]:
+    """A map of strings, as JSON or shorthand (``--attributes VisibilityTimeout=10``)."""
+    document = structure(name, value, member)
+    for key, item in document.items():
+        if not isinstance(item, str):
+            raise _invalid_type(f"{member}.{key}", item, "<class 'str'>")
+    return document
+
+
+def string_list(name: str, values: Sequence[str] | None) -> list[str]:
+    """A list of strings: the values given, or one JSON list (``--ids '["a", "b"]'``)."""
+    if not values:
+        return []
+    if len(values) == 1 and values[0].lstrip().startswith("["):
+        document = json_value(name, values[0])
+        if not isinstance(document, list) or not all(isinstance(v, str) for v in document):
+            raise _invalid_type(name.removeprefix("--"), document, "<class 'list'>")
+        return document
+    return list(values)
+
+
+def timestamp(name: str, value: str) -> datetime:
+    """A point in time as the AWS CLI accepts it: ISO 8601 (UTC unless it says) or epoch
+    seconds."""
+    try:
+        return datetime.fromtimestamp(float(value), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        pass
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ParameterError(
+            f"Error parsing parameter '{name}': Invalid timestamp value: {value!r} (use ISO "
+            "8601, e.g. 2026-01-01T00:00:00Z, or seconds since the epoch)"
+        ) from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def shorthand(name: str, text: str) -> dict[str, Any]:
+    """The AWS CLI's shorthand syntax for a flat structure: ``Key=Value,Other='a,b',L=[x,y]``.
+
+    A bare value followed by values that are not ``Key=`` becomes a list (``L=x,y``).
+    """
+    result: dict[str, Any] = {}
+    position = 0
+    while position < len(text):
+        found = _KEY.match(text, position)
+        if found is None:
+            raise ParameterError(
+                f"Error parsing parameter '{name}': Expected: '=', received: "
+                f"'{text[position : position + 1] or 'EOF'}' for input:\n{text}\n"
+                f"{' ' * position}^"
+            )
+        key = found.group(1)
+        values, position = _shorthand_values(name, text, found.end())
+        result[key] = values[0] if len(values) == 1 else values
+    return result
+
+
+def _shorthand_values(name: str, text: str, position: int) -> tuple[list[Any], int]:
+    values: list[Any] = []
+    while True:
+        value, position = _shorthand_value(name, text, position)
+        values.append(value)
+        if position >= len(text):
+            return values, position
+        if text[position] != ",":
+            raise ParameterError(
+                f"Error parsing parameter '{name}': Expected: ',', received: "
+                f"'{text[position]}' for input:\n{text}\n{' ' * position}^"
+            )
+        # after the comma: either another value of this key or the next key
+        position += 1
+        if _KEY.match(text, position):
+            return values, position
+
+
+def _shorthand_value(name: str, text: str, position: int) -> tuple[Any, int]:
+    if text.startswith("[", position):
+        end = text.find("]", position)
+        if end < 0:
+            raise ParameterError(
+                f"Error parsing parameter '{name}': Expected: ']' for input:\n{text}"
+            )
+        items = text[position + 1 : end]
+        return [item.strip() for item in items.split(",") if item.strip()], _after(text, end + 1)
+    if position < len(text) and text[position] in "'\"":
+        quote = text[position]
+        end = text.find(quote, position + 1)
+        if end < 0:
+            raise ParameterError(
+                f"Error parsing parameter '{name}': Expected: '{quote}' for input:\n{text}"
+            )
+        return text[position + 1 : end], _after(text, end + 1)
+    end = text.find(",", position)
+    end = len(text) if end < 0 else end
+    return text[position:end].strip(), end
+
+
+def _after(text: str, position: int) -> int:
+    """Where parsing goes on after a closed value: at the comma that follows, or the end."""
+    rest = text[position:]
+    stripped = rest.lstrip()
+    return position + len(rest) - len(stripped)
+
+
+def _invalid_type(member: str, value: Any, valid: str) -> ParameterError:
+    return ParameterError(
+        f"Parameter validation failed:\nInvalid type for parameter {member}, value: {value!r}, "
+        f"type: {type(value)}, valid types: {valid}"
+    )
+
+
+def tag_list(name: str, value: str | None) -> dict[str, str]:
+    """``--tags`` as EventBridge takes them: a JSON list of ``{"Key": ..., "Value": ...}``."""
+    if value is None:
+        return {}
+    tags: dict[str, str] = {}
+    for position, item in enumerate(json_list(name, value, "Tags")):
+        key, tag_value = item.get("Key"), item.get("Value")
+        if not isinstance(key, str) or not isinstance(tag_value, str):
+            raise _invalid_type(f"Tags[{position}]", item, "{'Key': <class 'str'>, 'Value': ...}")
+        tags[key] = tag_value
+    return tags

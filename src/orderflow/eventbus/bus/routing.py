@@ -17,7 +17,7 @@ from orderflow.eventbus.bus.dead_letters import ErrorCode, dead_letter
 from orderflow.eventbus.bus.topology import Route, Routing, TargetKind
 from orderflow.eventbus.clock import to_iso
 from orderflow.eventbus.ids import IdFactory
-from orderflow.eventbus.model.bus import NewInvocation
+from orderflow.eventbus.model.bus import ArchivedEvent, NewInvocation
 from orderflow.eventbus.model.queues import NewMessage
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.eventbus.transform import InputKind, render
@@ -39,7 +39,7 @@ class Fanout:
 
     messages: list[NewMessage] = field(default_factory=list)
     invocations: list[NewInvocation] = field(default_factory=list)
-    archived: list[tuple[str, str, int, str]] = field(default_factory=list)
+    archived: list[ArchivedEvent] = field(default_factory=list)
     dropped: int = 0  # deliveries that failed with no DLQ to take them
 
 
@@ -74,7 +74,9 @@ class Router:
             return
         if archive:
             for name in routes.archives_for(event.document):
-                self.fanout.archived.append((name, event.event_id, event.time_ms, event.text))
+                self.fanout.archived.append(
+                    ArchivedEvent(name, 0, event.event_id, event.time_ms, event.text, self.now_ms)
+                )
         for rule_name in routes.index.match(event.document):
             if only_rules is not None and rule_name not in only_rules:
                 continue

@@ -76,8 +76,9 @@ class ArchivedEvent:
     archive: str
     seq: int
     event_id: str
-    time_ms: int  # the event's own time
+    time_ms: int  # the event's own time (replay windows)
     event: str  # the event's JSON
+    archived_ms: int = 0  # when it was archived (retention)
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ class QueueAdmin(QueueContext):
                             f"for attribute {key}"
                         )
                 return self.scope.queue_url(name)
-            self._check_redrive(tx, name, wanted)
+            self._check_redrive(tx, name, wanted, as_given=attributes or {})
             values = {**attrs.defaults(fifo), **wanted}
             tx.save_queue(QueueRecord(name, values, now, now, dict(tags or {})))
             tx.bump_topology()  # routing caches queue settings
@@ -124,18 +124,26 @@ class QueueAdmin(QueueContext):
         with self.store.transaction() as tx:
             record = self.existing(tx, name)
             wanted = attrs.validate(attributes, fifo=record.fifo, creating=False)
-            self._check_redrive(tx, name, wanted)
+            self._check_redrive(tx, name, wanted, as_given=attributes or {})
             values = {**record.attributes, **wanted}
             for key in [key for key, value in wanted.items() if value == ""]:
                 values.pop(key, None)  # an empty RedrivePolicy (or Policy) removes it
             tx.save_queue(replace(record, attributes=values, modified_ms=self.clock.now_ms()))
             tx.bump_topology()
 
-    def _check_redrive(self, tx: StoreTransaction, name: str, wanted: Mapping[str, str]) -> None:
-        text = wanted.get("RedrivePolicy")
-        if not text:
+    def _check_redrive(
+        self,
+        tx: StoreTransaction,
+        name: str,
+        wanted: Mapping[str, str],
+        *,
+        as_given: Mapping[str, str],
+    ) -> None:
+        normalised = wanted.get("RedrivePolicy")
+        if not normalised:
             return
-        policy = attrs.parse_redrive_policy(text)
+        policy = attrs.parse_redrive_policy(normalised)
+        text = str(as_given.get("RedrivePolicy", normalised))  # errors quote what was sent
         target = tx.get_queue(policy.dead_letter_queue)
         if target is None or policy.dead_letter_arn != self.scope.queue_arn(target.name):
             raise InvalidParameterValue(

@@ -133,7 +133,14 @@ def validate(attributes: Mapping[str, str], *, fifo: bool, creating: bool) -> di
             if name in checked:
                 raise InvalidAttributeName(f"Unknown Attribute {name}.")
     if checked.get("RedrivePolicy"):
-        parse_redrive_policy(checked["RedrivePolicy"])
+        policy = parse_redrive_policy(checked["RedrivePolicy"])
+        checked["RedrivePolicy"] = json.dumps(  # as SQS returns it: compact, count a number
+            {
+                "deadLetterTargetArn": policy.dead_letter_arn,
+                "maxReceiveCount": policy.max_receive_count,
+            },
+            separators=(",", ":"),
+        )
     if checked.get("RedriveAllowPolicy"):
         parse_redrive_allow_policy(checked["RedriveAllowPolicy"])
     return checked

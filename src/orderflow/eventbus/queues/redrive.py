@@ -102,12 +102,14 @@ class Redrive(QueueContext):
         self, handle: str, source: str, *, progress: Callable[[MoveTask], None] | None = None
     ) -> MoveTask:
         """Move the task's messages, one step per transaction, until done or cancelled."""
+        after = 0  # messages that cannot move (origin unknown or gone) are walked past
         while True:
             with self.store.transaction() as tx:
                 task = self._task(tx.move_tasks(source), handle)
                 if task.status != "RUNNING":
                     return task
-                batch = tx.oldest_messages(source, STEP)
+                batch = tx.oldest_messages(source, STEP, after)
+                after = batch[-1].seq if batch else after
                 moved: list[NewMessage] = []
                 doomed: list[int] = []
                 now = self.clock.now_ms()
@@ -130,7 +132,7 @@ class Redrive(QueueContext):
                     )
                 tx.delete_messages(doomed)
                 tx.add_messages(moved)
-                done = len(batch) < STEP or not moved
+                done = len(batch) < STEP
                 task = replace(
                     task,
                     moved=task.moved + len(moved),

@@ -1,0 +1,83 @@
+"""What every command shares: the database it works on, the engine's lifetime, and
+failures reported as the AWS CLI reports them.
+
+The root command stores a ``CliSettings`` (from ``--db`` / $ORDERFLOW_DB) in the typer
+context; ``engine(ctx)`` opens the embedded engine on that file for one command and
+closes it after. ``aws_command`` wraps a command so that a bad parameter exits with 252,
+an AWS error with 254 ("An error occurred (Code) when calling the Operation operation:
+message") and a database failure with 255, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ParamSpec
+
+import typer
+
+from orderflow.bootstrap import open_engine
+from orderflow.entrypoints.cli.arguments import ParameterError
+from orderflow.entrypoints.cli.output import (
+    fail_with_parameter_error,
+    fail_with_service_error,
+    fail_with_store_error,
+)
+from orderflow.eventbus import AwsError
+from orderflow.eventbus.engine import Engine
+from orderflow.eventbus.errors import StoreError
+
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True)
+class CliSettings:
+    """The root command's options, handed to every sub-command through the typer context."""
+
+    db: Path | None = None  # None: $ORDERFLOW_DB, else ./.orderflow/orderflow.db
+
+
+@contextmanager
+def engine(ctx: typer.Context) -> Iterator[Engine]:
+    """The embedded engine on the command's database, closed when the block ends."""
+    settings = ctx.find_object(CliSettings) or CliSettings()
+    opened = open_engine(settings.db)
+    try:
+        yield opened
+    finally:
+        opened.store.close()
+
+
+def operation_name(command: str) -> str:
+    """The AWS operation a CLI command calls: ``put-rule`` -> ``PutRule``."""
+    return "".join(word.capitalize() for word in command.split("-"))
+
+
+@contextmanager
+def calling(operation: str) -> Iterator[None]:
+    """AWS errors raised in the block reported as coming from ``operation``."""
+    try:
+        yield
+    except AwsError as exc:
+        fail_with_service_error(exc, operation)
+
+
+def aws_command(command: Callable[P, None], operation: str) -> Callable[P, None]:
+    """``command`` reporting its failures as the AWS CLI does (see the module docstring);
+    ``operation`` is the AWS operation it calls, named in error messages."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except ParameterError as exc:
+            fail_with_parameter_error(str(exc))
+        except AwsError as exc:
+            fail_with_service_error(exc, operation)
+        except StoreError as exc:
+            fail_with_store_error(exc)
+
+    return run
