@@ -66,11 +66,13 @@ class BusContext:
             return DEFAULT_BUS
         return bus_name_from_arn(bus) or bus
 
-    def existing_bus(self, tx: StoreTransaction, name: str) -> BusRecord:
+    def existing_bus(self, tx: StoreTransaction, name: str, *, reading: bool = False) -> BusRecord:
+        """The bus ``name``; the default bus always exists (stored on first write)."""
         record = tx.get_bus(name)
         if record is None and name == DEFAULT_BUS:
             record = BusRecord(DEFAULT_BUS, self.clock.now_ms())
-            tx.save_bus(record)
+            if not reading:
+                tx.save_bus(record)
         if record is None:
             raise ResourceNotFoundException(f"Event bus {name} does not exist.")
         return record
@@ -109,17 +111,19 @@ class BusAdmin(BusContext):
 
     def describe_event_bus(self, name: str | None = None) -> dict[str, Any]:
         bus = self.bus_name(name)
-        with self.store.transaction() as tx:
-            record = self.existing_bus(tx, bus)
+        with self.store.reader() as tx:
+            record = self.existing_bus(tx, bus, reading=True)
         described: dict[str, Any] = {"Name": record.name, "Arn": self.scope.bus_arn(record.name)}
         if record.description:
             described["Description"] = record.description
         return described
 
     def list_event_buses(self, name_prefix: str | None = None) -> list[dict[str, Any]]:
-        with self.store.transaction() as tx:
-            self.existing_bus(tx, DEFAULT_BUS)
+        with self.store.reader() as tx:
+            default = self.existing_bus(tx, DEFAULT_BUS, reading=True)
             buses = tx.list_buses()
+        if all(bus.name != DEFAULT_BUS for bus in buses):
+            buses = sorted([default, *buses], key=lambda bus: bus.name)
         return [
             {"Name": bus.name, "Arn": self.scope.bus_arn(bus.name)}
             for bus in buses
@@ -181,8 +185,8 @@ class BusAdmin(BusContext):
 
     def describe_rule(self, name: str, event_bus_name: str | None = None) -> dict[str, Any]:
         bus = self.bus_name(event_bus_name)
-        with self.store.transaction() as tx:
-            self.existing_bus(tx, bus)
+        with self.store.reader() as tx:
+            self.existing_bus(tx, bus, reading=True)
             rule = self.existing_rule(tx, bus, name)
         return self.describe(rule)
 
@@ -205,8 +209,8 @@ class BusAdmin(BusContext):
         self, name_prefix: str | None = None, event_bus_name: str | None = None
     ) -> list[dict[str, Any]]:
         bus = self.bus_name(event_bus_name)
-        with self.store.transaction() as tx:
-            self.existing_bus(tx, bus)
+        with self.store.reader() as tx:
+            self.existing_bus(tx, bus, reading=True)
             rules = tx.list_rules(bus)
         return [
             self.describe(rule)
@@ -339,8 +343,8 @@ class BusAdmin(BusContext):
         self, rule: str, event_bus_name: str | None = None
     ) -> list[dict[str, Any]]:
         bus = self.bus_name(event_bus_name)
-        with self.store.transaction() as tx:
-            self.existing_bus(tx, bus)
+        with self.store.reader() as tx:
+            self.existing_bus(tx, bus, reading=True)
             self.existing_rule(tx, bus, rule)
             targets = tx.list_targets(bus, rule)
         return [describe_target(target) for target in targets]
@@ -349,8 +353,8 @@ class BusAdmin(BusContext):
         self, target_arn: str, event_bus_name: str | None = None
     ) -> list[str]:
         bus = self.bus_name(event_bus_name)
-        with self.store.transaction() as tx:
-            self.existing_bus(tx, bus)
+        with self.store.reader() as tx:
+            self.existing_bus(tx, bus, reading=True)
             names = {t.rule for t in tx.all_targets() if t.bus == bus and t.arn == target_arn}
         return sorted(names)
 

@@ -134,7 +134,11 @@ class Archives(BusContext):
             record = self._archive(tx, name)
             record = replace(
                 record,
-                description=record.description if description is None else description,
+                description=(
+                    record.description
+                    if description is None
+                    else check.check_description(description)
+                ),
                 event_pattern=record.event_pattern if event_pattern is None else event_pattern,
                 retention_days=record.retention_days if retention_days is None else retention_days,
             )

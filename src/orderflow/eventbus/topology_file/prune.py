@@ -85,9 +85,8 @@ def _queues(spec: TopologySpec, state: EngineState, scope: AwsScope, orphans: Or
     for name in unlisted:
         if name not in orphans.kept:
             messages = state.messages.get(name, 0)
-            orphans.queues.append(
-                DeleteQueue(name=name, changed=(f"{messages} messages",) if messages else ())
-            )
+            lost = f"{messages} message" + ("s" if messages > 1 else "")
+            orphans.queues.append(DeleteQueue(name=name, changed=(lost,) if messages else ()))
 
 
 def _mark_used(used: dict[str, str], target: dict[str, Any], reason: str) -> None:
