@@ -39,6 +39,7 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/patterns.py
+	$(BIN)/python bench/engine.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
