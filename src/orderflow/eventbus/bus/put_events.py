@@ -21,6 +21,7 @@ from orderflow.eventbus.bus.topology import Topology
 from orderflow.eventbus.clock import to_iso
 from orderflow.eventbus.errors import ValidationException
 from orderflow.eventbus.model.bus import DEFAULT_BUS
+from orderflow.eventbus.ports import StoreTransaction
 
 MAX_ENTRIES: Final = 10
 MAX_REQUEST_BYTES: Final = 262_144
@@ -125,6 +126,15 @@ class PutEvents(BusContext):
 
     def put_events(self, entries: Sequence[Mapping[str, Any]]) -> PutEventsResult:
         """PutEvents: per-entry results in request order; valid entries are routed."""
+        with self.store.transaction() as tx:
+            return self.put_events_in(tx, entries)
+
+    def put_events_in(
+        self, tx: StoreTransaction, entries: Sequence[Mapping[str, Any]]
+    ) -> PutEventsResult:
+        """PutEvents inside the caller's write transaction: the events and their deliveries
+        commit (or roll back) with whatever else the caller wrote in it, as a transactional
+        outbox needs."""
         if not entries:
             raise ValidationException(
                 "1 validation error detected: Value '[]' at 'entries' failed to satisfy "
@@ -140,21 +150,20 @@ class PutEvents(BusContext):
         now = self.clock.now_ms()
         results: list[EntryResult] = []
         accepted: list[tuple[str, AcceptedEvent]] = []
-        with self.store.transaction() as tx:
-            routing = self.topology.current(tx)
-            for entry in entries:
-                try:
-                    bus, event = self._accept(entry, now, routing.buses)
-                except _EntryError as error:
-                    results.append(EntryResult(None, error.code, error.message))
-                    continue
-                accepted.append((bus, event))
-                results.append(EntryResult(event.event_id))
-            if accepted:
-                router = Router(tx, routing, now, self.new_id)
-                for bus, event in accepted:
-                    router.route(bus, event)
-                router.write()
+        routing = self.topology.current(tx)
+        for entry in entries:
+            try:
+                bus, event = self._accept(entry, now, routing.buses)
+            except _EntryError as error:
+                results.append(EntryResult(None, error.code, error.message))
+                continue
+            accepted.append((bus, event))
+            results.append(EntryResult(event.event_id))
+        if accepted:
+            router = Router(tx, routing, now, self.new_id)
+            for bus, event in accepted:
+                router.route(bus, event)
+            router.write()
         return PutEventsResult(results)
 
     def _accept(
