@@ -31,6 +31,11 @@ class SqliteTransaction(SqliteQueueTables, SqliteBusTables):
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The transaction's connection, for other tables that commit with the engine's."""
+        return self._db
+
 
 class SqliteStore:
     """The engine's store on one SQLite file (WAL), safe for several threads and processes."""

@@ -1,0 +1,168 @@
+"""The services' state in memory, inside the in-memory engine's transactions.
+
+Every transaction is a ``MemoryStore`` transaction, so engine and state are
+serialised together; the state's own changes keep an undo journal, played back if
+the block raises (and to a savepoint's mark when only the savepoint's block raises).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from orderflow.adapters.memory.store import MemoryStore
+from orderflow.eventbus.bus import EventBridge, PutEventsResult
+from orderflow.eventbus.errors import StoreError
+from orderflow.eventbus.ports import StoreTransaction
+from orderflow.runtime.journal import Attempt
+from orderflow.runtime.ports import StoredEvent
+from orderflow.services.ports import OutgoingEvent, OutgoingMail
+
+MAX_FAILURES = 5
+
+
+class _Tables:
+    def __init__(self) -> None:
+        self.documents: dict[tuple[str, str], dict[str, Any]] = {}
+        self.processed: dict[tuple[str, str], int] = {}
+        self.outbox: dict[int, StoredEvent] = {}
+        self.mail: dict[str, tuple[OutgoingMail, int | None]] = {}
+        self.attempts: dict[int, Attempt] = {}
+        self.seq = itertools.count(1)
+
+
+class MemoryState:
+    """``RuntimeState`` over the in-memory tables, with an undo journal."""
+
+    def __init__(
+        self, tables: _Tables, events: EventBridge, tx: StoreTransaction, *, writable: bool
+    ) -> None:
+        self._t = tables
+        self._events = events
+        self._tx = tx
+        self._writable = writable
+        self.undo: list[Callable[[], object]] = []
+
+    def _set(self, table: dict[Any, Any], key: Any, value: Any) -> None:
+        if not self._writable:
+            raise StoreError("This is a read-only transaction.")
+        if key in table:
+            old = table[key]
+            self.undo.append(lambda: table.__setitem__(key, old))
+        else:
+            self.undo.append(lambda: table.pop(key, None))
+        table[key] = value
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        found = self._t.documents.get((kind, key))
+        return None if found is None else copy.deepcopy(found)
+
+    def put(self, kind: str, key: str, document: dict[str, Any]) -> None:
+        self._set(self._t.documents, (kind, key), copy.deepcopy(document))
+
+    def scan(self, kind: str) -> Iterator[dict[str, Any]]:
+        keys = sorted(key for (k, key) in self._t.documents if k == kind)
+        return (copy.deepcopy(self._t.documents[(kind, key)]) for key in keys)
+
+    def claim(self, consumer: str, event_id: str, now_ms: int) -> bool:
+        if (consumer, event_id) in self._t.processed:
+            return False
+        self._set(self._t.processed, (consumer, event_id), now_ms)
+        return True
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        mark = len(self.undo)
+        try:
+            yield
+        except BaseException:
+            while len(self.undo) > mark:
+                self.undo.pop()()
+            raise
+
+    def add_events(self, events: list[OutgoingEvent]) -> None:
+        for event in events:
+            seq = next(self._t.seq)
+            self._set(self._t.outbox, seq, StoredEvent(seq, event, None))
+
+    def pending_events(self, limit: int) -> list[StoredEvent]:
+        pending = [
+            row
+            for row in self._t.outbox.values()
+            if row.published_ms is None and row.failures < MAX_FAILURES
+        ]
+        return sorted(pending, key=lambda row: row.seq)[:limit]
+
+    def mark_published(self, seqs: Sequence[int], now_ms: int) -> None:
+        for seq in seqs:
+            row = self._t.outbox[seq]
+            self._set(self._t.outbox, seq, StoredEvent(row.seq, row.event, now_ms, row.failures))
+
+    def mark_failed(self, seqs: Sequence[int], error: str) -> None:
+        for seq in seqs:
+            row = self._t.outbox[seq]
+            self._set(
+                self._t.outbox, seq, StoredEvent(row.seq, row.event, None, row.failures + 1, error)
+            )
+
+    def put_events(self, entries: Sequence[Mapping[str, Any]]) -> PutEventsResult:
+        return self._events.put_events_in(self._tx, entries)
+
+    def events_of(self, correlation_id: str) -> list[StoredEvent]:
+        return [
+            row
+            for _, row in sorted(self._t.outbox.items())
+            if row.event.correlation_id == correlation_id
+        ]
+
+    def add_mail(self, mail: OutgoingMail) -> None:
+        if mail.message_id not in self._t.mail:
+            self._set(self._t.mail, mail.message_id, (mail, None))
+
+    def pending_mail(self, limit: int) -> list[OutgoingMail]:
+        pending = [mail for mail, sent in self._t.mail.values() if sent is None]
+        return sorted(pending, key=lambda mail: mail.created_ms)[:limit]
+
+    def mark_mail_sent(self, message_id: str, now_ms: int) -> None:
+        mail, _ = self._t.mail[message_id]
+        self._set(self._t.mail, message_id, (mail, now_ms))
+
+    def record_attempts(self, attempts: Sequence[Attempt]) -> None:
+        for attempt in attempts:
+            self._set(self._t.attempts, next(self._t.seq), attempt)
+
+    def attempts_of(self, correlation_id: str) -> list[Attempt]:
+        return [
+            a for _, a in sorted(self._t.attempts.items()) if a.correlation_id == correlation_id
+        ]
+
+    def attempts_of_message(self, message_id: str) -> list[Attempt]:
+        return [a for _, a in sorted(self._t.attempts.items()) if a.message_id == message_id]
+
+
+class MemoryStateStore:
+    """``StateStore`` in memory, serialised with the in-memory engine's transactions."""
+
+    def __init__(self, store: MemoryStore, events: EventBridge) -> None:
+        self._store = store
+        self._events = events
+        self._tables = _Tables()
+
+    @contextmanager
+    def transaction(self) -> Iterator[MemoryState]:
+        with self._store.transaction() as tx:
+            state = MemoryState(self._tables, self._events, tx, writable=True)
+            try:
+                yield state
+            except BaseException:
+                while state.undo:
+                    state.undo.pop()()
+                raise
+
+    @contextmanager
+    def reader(self) -> Iterator[MemoryState]:
+        with self._store.reader() as tx:
+            yield MemoryState(self._tables, self._events, tx, writable=False)

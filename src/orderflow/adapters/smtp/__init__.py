@@ -1,0 +1,1 @@
+"""Email over SMTP: the sender (smtplib) and the embedded mail sink (aiosmtpd)."""

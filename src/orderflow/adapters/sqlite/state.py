@@ -1,0 +1,305 @@
+"""The services' state in the engine's SQLite file, in the engine's transactions.
+
+``SqliteStateStore.transaction()`` is an engine transaction (``BEGIN IMMEDIATE`` on the
+engine's connection): a handler's records, its claim, its outbox rows and, in the
+relay, the routing of those events by PutEvents all commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from itertools import count
+from typing import Any
+
+import orjson
+
+from orderflow.adapters.sqlite.state_schema import STATE_SCHEMA
+from orderflow.adapters.sqlite.store import SqliteStore, SqliteTransaction
+from orderflow.eventbus.bus import EventBridge, PutEventsResult
+from orderflow.runtime.journal import Attempt, Outcome
+from orderflow.runtime.ports import StoredEvent
+from orderflow.services.ports import OutgoingEvent, OutgoingMail
+
+_ATTEMPT_COLUMNS = (
+    "consumer, message_id, event_id, correlation_id, causation_id, source, detail_type, "
+    "receive_count, outcome, error, started_ms, duration_ms"
+)
+_OUTBOX_COLUMNS = (
+    "seq, event_id, correlation_id, causation_id, source, detail_type, detail, bus, "
+    "created_ms, published_ms, failures, last_error"
+)
+MAX_FAILURES = 5
+
+
+class SqliteState:
+    """``RuntimeState`` on one engine transaction."""
+
+    _savepoints = count()
+
+    def __init__(self, tx: SqliteTransaction, events: EventBridge) -> None:
+        self._tx = tx
+        self._db = tx.connection
+        self._events = events
+
+    # -- documents -------------------------------------------------------------------
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        row = self._db.execute(
+            "SELECT body FROM svc_documents WHERE kind = ? AND key = ?", (kind, key)
+        ).fetchone()
+        return None if row is None else orjson.loads(row[0])
+
+    def put(self, kind: str, key: str, document: dict[str, Any]) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO svc_documents (kind, key, body) VALUES (?, ?, ?)",
+            (kind, key, orjson.dumps(document).decode()),
+        )
+
+    def scan(self, kind: str) -> Iterator[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT body FROM svc_documents WHERE kind = ? ORDER BY key", (kind,)
+        ).fetchall()
+        return (orjson.loads(body) for (body,) in rows)
+
+    # -- idempotency and savepoints ----------------------------------------------------
+
+    def claim(self, consumer: str, event_id: str, now_ms: int) -> bool:
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO svc_processed (consumer, event_id, processed_ms) "
+            "VALUES (?, ?, ?)",
+            (consumer, event_id, now_ms),
+        )
+        return cursor.rowcount == 1
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        name = f"sp{next(self._savepoints)}"
+        self._db.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self._db.execute(f"ROLLBACK TO {name}")
+            self._db.execute(f"RELEASE {name}")
+            raise
+        self._db.execute(f"RELEASE {name}")
+
+    # -- outbox ------------------------------------------------------------------------
+
+    def add_events(self, events: list[OutgoingEvent]) -> None:
+        self._db.executemany(
+            "INSERT INTO svc_outbox (event_id, correlation_id, causation_id, source, detail_type,"
+            " detail, bus, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    e.event_id,
+                    e.correlation_id,
+                    e.causation_id,
+                    e.source,
+                    e.detail_type,
+                    orjson.dumps(e.detail).decode(),
+                    e.bus,
+                    e.created_ms,
+                )
+                for e in events
+            ],
+        )
+
+    def pending_events(self, limit: int) -> list[StoredEvent]:
+        rows = self._db.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM svc_outbox WHERE published_ms IS NULL "
+            "AND failures < ? ORDER BY seq LIMIT ?",
+            (MAX_FAILURES, limit),
+        ).fetchall()
+        return [_stored_event(row) for row in rows]
+
+    def mark_published(self, seqs: Sequence[int], now_ms: int) -> None:
+        self._db.executemany(
+            "UPDATE svc_outbox SET published_ms = ? WHERE seq = ?", [(now_ms, s) for s in seqs]
+        )
+
+    def mark_failed(self, seqs: Sequence[int], error: str) -> None:
+        self._db.executemany(
+            "UPDATE svc_outbox SET failures = failures + 1, last_error = ? WHERE seq = ?",
+            [(error, s) for s in seqs],
+        )
+
+    def put_events(self, entries: Sequence[Mapping[str, Any]]) -> PutEventsResult:
+        return self._events.put_events_in(self._tx, entries)
+
+    def events_of(self, correlation_id: str) -> list[StoredEvent]:
+        rows = self._db.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM svc_outbox WHERE correlation_id = ? ORDER BY seq",
+            (correlation_id,),
+        ).fetchall()
+        return [_stored_event(row) for row in rows]
+
+    # -- mail --------------------------------------------------------------------------
+
+    def add_mail(self, mail: OutgoingMail) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO svc_mail_outbox (message_id, order_id, kind, recipient, "
+            "subject, body, correlation_id, causation_id, created_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                mail.message_id,
+                mail.order_id,
+                mail.kind,
+                mail.recipient,
+                mail.subject,
+                mail.body,
+                mail.correlation_id,
+                mail.causation_id,
+                mail.created_ms,
+            ),
+        )
+
+    def pending_mail(self, limit: int) -> list[OutgoingMail]:
+        rows = self._db.execute(
+            "SELECT message_id, order_id, kind, recipient, subject, body, correlation_id, "
+            "causation_id, created_ms FROM svc_mail_outbox WHERE sent_ms IS NULL "
+            "ORDER BY created_ms LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [OutgoingMail(*row) for row in rows]
+
+    def mark_mail_sent(self, message_id: str, now_ms: int) -> None:
+        self._db.execute(
+            "UPDATE svc_mail_outbox SET sent_ms = ? WHERE message_id = ?", (now_ms, message_id)
+        )
+
+    # -- journal -------------------------------------------------------------------------
+
+    def record_attempts(self, attempts: Sequence[Attempt]) -> None:
+        self._db.executemany(
+            f"INSERT INTO svc_attempts ({_ATTEMPT_COLUMNS}) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    a.consumer,
+                    a.message_id,
+                    a.event_id,
+                    a.correlation_id,
+                    a.causation_id,
+                    a.source,
+                    a.detail_type,
+                    a.receive_count,
+                    a.outcome.value,
+                    a.error,
+                    a.started_ms,
+                    a.duration_ms,
+                )
+                for a in attempts
+            ],
+        )
+
+    def attempts_of(self, correlation_id: str) -> list[Attempt]:
+        return self._attempts("correlation_id", correlation_id)
+
+    def attempts_of_message(self, message_id: str) -> list[Attempt]:
+        return self._attempts("message_id", message_id)
+
+    def _attempts(self, column: str, value: str) -> list[Attempt]:
+        rows = self._db.execute(
+            f"SELECT {_ATTEMPT_COLUMNS} FROM svc_attempts WHERE {column} = ? ORDER BY seq",
+            (value,),
+        ).fetchall()
+        return [_attempt(row) for row in rows]
+
+
+def _stored_event(row: tuple[Any, ...]) -> StoredEvent:
+    (seq, event_id, correlation, causation, source, detail_type, detail, bus, created) = row[:9]
+    return StoredEvent(
+        seq=seq,
+        event=OutgoingEvent(
+            event_id,
+            correlation,
+            causation,
+            source,
+            detail_type,
+            orjson.loads(detail),
+            bus,
+            created,
+        ),
+        published_ms=row[9],
+        failures=row[10],
+        last_error=row[11],
+    )
+
+
+def _attempt(row: tuple[Any, ...]) -> Attempt:
+    values = list(row)
+    values[8] = Outcome(values[8])
+    return Attempt(*values)
+
+
+class SqliteStateStore:
+    """``StateStore`` on the engine's ``SqliteStore`` (same file, same transactions)."""
+
+    def __init__(self, store: SqliteStore, events: EventBridge) -> None:
+        self._store = store
+        self._events = events
+        ensure_state_schema(store)
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqliteState]:
+        with self._store.transaction() as tx:
+            yield SqliteState(tx, self._events)
+
+    @contextmanager
+    def reader(self) -> Iterator[SqliteState]:
+        with self._store.reader() as tx:
+            yield SqliteState(tx, self._events)
+
+
+def ensure_state_schema(store: SqliteStore) -> None:
+    """Create the services' tables if this file lacks them."""
+    with store.transaction() as tx:
+        for statement in STATE_SCHEMA:
+            tx.connection.execute(statement)
+
+
+class SqliteMailbox:
+    """The embedded mail sink's mailbox: what it received, once per Message-ID."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        ensure_state_schema(store)
+
+    def deliver(
+        self,
+        message_id: str,
+        received_ms: int,
+        *,
+        sender: str,
+        recipients: list[str],
+        subject: str,
+        body: str,
+    ) -> bool:
+        """Keep a message; False if one with this Message-ID was already kept."""
+        with self._store.transaction() as tx:
+            cursor = tx.connection.execute(
+                "INSERT OR IGNORE INTO svc_mailbox (message_id, received_ms, sender, recipients,"
+                " subject, body) VALUES (?, ?, ?, ?, ?, ?)",
+                (message_id, received_ms, sender, orjson.dumps(recipients).decode(), subject, body),
+            )
+            return cursor.rowcount == 1
+
+    def messages(self, limit: int = 1000) -> list[dict[str, Any]]:
+        with self._store.reader() as tx:
+            rows = tx.connection.execute(
+                "SELECT message_id, received_ms, sender, recipients, subject, body "
+                "FROM svc_mailbox ORDER BY received_ms, message_id LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            {
+                "messageId": m,
+                "receivedMs": r,
+                "from": s,
+                "to": orjson.loads(t),
+                "subject": subj,
+                "body": b,
+            }
+            for (m, r, s, t, subj, b) in rows
+        ]

@@ -1,0 +1,99 @@
+"""``System``: the engine, the services' state and their wiring, opened as one.
+
+``open_system(db)`` opens the SQLite file (engine and services share it and its
+transactions); ``memory_system()`` does the same in memory for tests.
+``install(system)`` applies the services' topology (bus, queues with DLQs, rules,
+archive) and seeds the catalog; both are idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from orderflow.adapters.memory import MemoryStore
+from orderflow.adapters.memory.state import MemoryStateStore
+from orderflow.adapters.smtp.sender import SmtpMailer
+from orderflow.adapters.sqlite import SqliteStore
+from orderflow.adapters.sqlite.state import SqliteMailbox, SqliteStateStore
+from orderflow.bootstrap import open_engine
+from orderflow.bootstrap.catalog import DEFAULT_CATALOG, Product, seed_catalog
+from orderflow.eventbus.clock import Clock, SystemClock
+from orderflow.eventbus.engine import Engine
+from orderflow.eventbus.ids import new_uuid
+from orderflow.eventbus.topology_file import Plan, apply, parse_topology
+from orderflow.runtime.mail import MailRelay
+from orderflow.runtime.ports import Mailer, StateStore
+from orderflow.runtime.relay import OutboxRelay
+from orderflow.runtime.worker import Worker
+from orderflow.services.topology import SUBSCRIPTIONS, topology_document
+
+
+@dataclass
+class System:
+    engine: Engine
+    state: StateStore
+    mailbox: SqliteMailbox | None = None
+    new_id: Callable[[], str] = new_uuid
+    relay: OutboxRelay = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.relay = OutboxRelay(self.state, self.engine.clock)
+
+    @property
+    def clock(self) -> Clock:
+        return self.engine.clock
+
+    def worker(
+        self,
+        name: str,
+        *,
+        mailer: Mailer | None = None,
+        wait_time_s: int = 1,
+        retry_base_s: int = 1,
+    ) -> Worker:
+        """The worker of consumer ``name`` (``mailer``: for the notification consumer)."""
+        mail = MailRelay(self.state, mailer, self.clock, self.new_id) if mailer else None
+        return Worker(
+            SUBSCRIPTIONS[name],
+            queues=self.engine.sqs,
+            store=self.state,
+            clock=self.clock,
+            new_id=self.new_id,
+            mail=mail,
+            wait_time_s=wait_time_s,
+            retry_base_s=retry_base_s,
+        )
+
+    def close(self) -> None:
+        self.engine.store.close()
+
+
+def open_system(db: str | Path | None = None, *, synchronous: str | None = None) -> System:
+    """The system on its SQLite file (see ``open_engine`` for ``db`` and ``synchronous``)."""
+    engine = open_engine(db, synchronous=synchronous)
+    store = engine.store
+    assert isinstance(store, SqliteStore)
+    return System(engine, SqliteStateStore(store, engine.events), SqliteMailbox(store))
+
+
+def memory_system(clock: Clock | None = None, new_id: Callable[[], str] = new_uuid) -> System:
+    """The system in memory (one process; for tests)."""
+    store = MemoryStore()
+    engine = Engine(store, clock or SystemClock(), new_id=new_id)
+    return System(engine, MemoryStateStore(store, engine.events), new_id=new_id)
+
+
+def install(system: System, catalog: tuple[Product, ...] | list[Product] = DEFAULT_CATALOG) -> Plan:
+    """Apply the services' topology and seed the catalog; what changed in the topology."""
+    spec = parse_topology(orjson.dumps(topology_document()).decode(), "orderflow services")
+    plan = apply(system.engine, spec)
+    seed_catalog(system.state, catalog)
+    return plan
+
+
+def smtp_mailer(host: str, port: int) -> SmtpMailer:
+    return SmtpMailer(host, port)

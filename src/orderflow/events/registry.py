@@ -1,0 +1,112 @@
+"""Which contract reads which event, and decoding with upcasting.
+
+``decode(envelope)`` returns the latest version's model for the event (an older
+version is upcast; a tutorial-format event is mapped first). ``decode_as(envelope,
+Model)`` reads the event with an older model, as a consumer written for that
+version does: fields it does not know are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
+
+from pydantic import ValidationError
+
+from orderflow.events import legacy
+from orderflow.events.contracts import (
+    Contract,
+    InventoryOutOfStock,
+    InventoryReserved,
+    NotificationSent,
+    OrderCancelled,
+    OrderCreatedV1,
+    OrderCreatedV2,
+    OrderUpdated,
+    RefundCompleted,
+    RefundIssued,
+)
+from orderflow.events.envelope import Envelope
+from orderflow.events.errors import MalformedEvent, UnknownEventType, UnknownEventVersion
+from orderflow.events.upcasting import order_created_v1_to_v2
+
+C = TypeVar("C", bound=Contract)
+
+CONTRACTS: Final[tuple[type[Contract], ...]] = (
+    OrderCreatedV1,
+    OrderCreatedV2,
+    OrderUpdated,
+    OrderCancelled,
+    InventoryReserved,
+    InventoryOutOfStock,
+    RefundIssued,
+    RefundCompleted,
+    NotificationSent,
+)
+"""Every contract, oldest version first."""
+
+VERSIONS: Final[dict[str, dict[str, type[Contract]]]] = {}
+for _contract in CONTRACTS:
+    VERSIONS.setdefault(_contract.DETAIL_TYPE, {})[_contract.VERSION] = _contract
+del _contract
+
+UPCASTERS: Final[dict[type[Contract], Callable[[Any], Contract]]] = {
+    OrderCreatedV1: order_created_v1_to_v2,
+}
+
+
+def canonical_detail(envelope: Envelope) -> dict[str, Any]:
+    """The detail in canonical form (tutorial-format events mapped)."""
+    return legacy.to_canonical(envelope) if legacy.is_legacy(envelope) else envelope.detail
+
+
+def contract_for(envelope: Envelope, detail: dict[str, Any]) -> type[Contract]:
+    versions = VERSIONS.get(envelope.detail_type)
+    if versions is None:
+        raise UnknownEventType(
+            f"No contract for {envelope.detail_type!r} events (from {envelope.source})."
+        )
+    version = detail.get("eventVersion")
+    if not isinstance(version, str):
+        raise MalformedEvent(f"The {envelope.detail_type} event has no eventVersion (a string).")
+    contract = versions.get(version)
+    if contract is None:
+        known = ", ".join(sorted(versions))
+        raise UnknownEventVersion(
+            f"{envelope.detail_type} eventVersion {version!r} is not known here (known: {known})."
+        )
+    return contract
+
+
+def validate(contract: type[C], detail: dict[str, Any], detail_type: str) -> C:
+    try:
+        return contract.model_validate(detail)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'detail'}: {error['msg']}"
+            for error in exc.errors()[:5]
+        )
+        raise MalformedEvent(f"The {detail_type} event breaks its contract: {problems}.") from None
+
+
+def decode(envelope: Envelope) -> Contract:
+    """The event as its latest contract version."""
+    detail = canonical_detail(envelope)
+    contract = contract_for(envelope, detail)
+    model = validate(contract, detail, envelope.detail_type)
+    while type(model) in UPCASTERS:
+        model = UPCASTERS[type(model)](model)
+    return model
+
+
+def decode_as(envelope: Envelope, contract: type[C]) -> C:
+    """The event read with ``contract`` (an older version's model), as a consumer written
+    for that version reads it: newer fields are ignored. The event's own version must be
+    known, and its detail must hold what ``contract`` needs."""
+    if envelope.detail_type != contract.DETAIL_TYPE:
+        raise UnknownEventType(
+            f"A {contract.__name__} reader cannot read {envelope.detail_type!r} events."
+        )
+    detail = canonical_detail(envelope)
+    contract_for(envelope, detail)
+    return validate(contract, {**detail, "eventVersion": contract.VERSION}, envelope.detail_type)

@@ -1,0 +1,216 @@
+"""The worker: one consumer's loop over its queue.
+
+Each round receives up to 10 messages (long polling) and handles them in **one**
+state transaction, each message in a savepoint of its own:
+
+1. parse the event (a message that is not a readable event fails, as a poison);
+2. the idempotency guard: claim ``(consumer, eventId)``; a claim already taken means a
+   redelivery or a replay, acknowledged without effect;
+3. the handler: its reads, writes, emitted events (outbox) and emails (mail outbox).
+
+If a handler raises, its savepoint is rolled back (its claim with it) and the others
+commit. Then the handled messages are deleted; the failed ones are made visible again
+after a backoff (1 s, 2 s, 4 s ...) and, past the queue's maxReceiveCount, the queue
+moves them to its DLQ. Every attempt goes to the journal with its outcome and error.
+Finally the outbox relay publishes what the handlers emitted, and the mail relay sends
+what they wrote.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final
+
+from orderflow.eventbus.clock import Clock, to_iso
+from orderflow.eventbus.errors import AwsError
+from orderflow.eventbus.queues import Queues
+from orderflow.eventbus.queues.delivery import ReceivedMessage
+from orderflow.events.envelope import Envelope, parse_envelope
+from orderflow.events.errors import ContractError
+from orderflow.runtime.backoff import retry_visibility_s
+from orderflow.runtime.journal import Attempt, Outcome
+from orderflow.runtime.mail import MailRelay
+from orderflow.runtime.ports import RuntimeState, StateStore
+from orderflow.runtime.relay import OutboxRelay
+from orderflow.services.context import HandlerContext
+from orderflow.services.subscriptions import Subscription
+
+log = logging.getLogger("orderflow.worker")
+
+MAX_ERROR: Final = 1_000
+SWEEP_INTERVAL_S: Final = 1.0
+
+
+@dataclass
+class RoundReport:
+    received: int = 0
+    processed: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    published: int = 0
+    mailed: int = 0
+    attempts: list[Attempt] = field(default_factory=list)
+
+
+class Worker:
+    def __init__(
+        self,
+        subscription: Subscription,
+        *,
+        queues: Queues,
+        store: StateStore,
+        clock: Clock,
+        new_id: Callable[[], str],
+        mail: MailRelay | None = None,
+        wait_time_s: int = 1,
+        retry_base_s: int = 1,
+    ) -> None:
+        self.subscription = subscription
+        self._queues = queues
+        self._store = store
+        self._clock = clock
+        self._new_id = new_id
+        self._relay = OutboxRelay(store, clock)
+        self._mail = mail
+        self._wait_time_s = wait_time_s
+        self._retry_base_s = retry_base_s
+        self._last_sweep = 0.0
+
+    # -- the loop ------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Work until ``stop`` is set; the round in progress finishes first (draining)."""
+        log.info("started", extra={"service": self.subscription.name})
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # a worker never dies of one bad round: log, pause, go on
+                log.exception("round failed", extra={"service": self.subscription.name})
+                stop.wait(1.0)
+        log.info("stopped", extra={"service": self.subscription.name})
+
+    def run_once(self) -> RoundReport:
+        """One round: receive, handle, acknowledge, publish, mail."""
+        messages = self._queues.receive_message(
+            self.subscription.queue,
+            max_messages=10,
+            wait_time_seconds=self._wait_time_s,
+            attribute_names=["ApproximateReceiveCount"],
+        )
+        report = RoundReport(received=len(messages))
+        if messages:
+            self._handle(messages, report)
+        sweep_due = time.monotonic() - self._last_sweep >= SWEEP_INTERVAL_S
+        if report.processed or sweep_due:
+            self._last_sweep = time.monotonic()
+            report.published = self._relay.publish_pending()
+            if self._mail is not None:
+                report.mailed, errors = self._mail.send_pending()
+                for error in errors:
+                    log.warning("mail not sent: %s", error, extra=self._extra(None))
+                if report.mailed:
+                    report.published += self._relay.publish_pending()
+        return report
+
+    # -- handling --------------------------------------------------------------------
+
+    def _handle(self, messages: list[ReceivedMessage], report: RoundReport) -> None:
+        failed: list[tuple[ReceivedMessage, int]] = []
+        done: list[ReceivedMessage] = []
+        with self._store.transaction() as state:
+            for message in messages:
+                attempt = self._attempt(state, message)
+                report.attempts.append(attempt)
+                if attempt.outcome is Outcome.FAILED:
+                    failed.append((message, attempt.receive_count))
+                else:
+                    done.append(message)
+            state.record_attempts(report.attempts)
+        for attempt in report.attempts:
+            self._log(attempt)
+        report.processed = sum(a.outcome is Outcome.PROCESSED for a in report.attempts)
+        report.duplicates = sum(a.outcome is Outcome.DUPLICATE for a in report.attempts)
+        report.failed = len(failed)
+        queue = self.subscription.queue
+        if done:
+            self._queues.delete_message_batch(
+                queue,
+                [{"Id": str(i), "ReceiptHandle": m.receipt_handle} for i, m in enumerate(done)],
+            )
+        for message, receive_count in failed:
+            # AwsError: its visibility ran out meanwhile, so it is back already.
+            with contextlib.suppress(AwsError):
+                self._queues.change_message_visibility(
+                    queue,
+                    message.receipt_handle,
+                    retry_visibility_s(receive_count, self._retry_base_s),
+                )
+
+    def _attempt(self, state: RuntimeState, message: ReceivedMessage) -> Attempt:
+        started = self._clock.now_ms()
+        t0 = time.perf_counter()
+        receive_count = int(message.attributes.get("ApproximateReceiveCount", "1"))
+        envelope: Envelope | None = None
+        error: str | None = None
+        try:
+            envelope = parse_envelope(message.body)
+            with state.savepoint():
+                outcome = self._dispatch(state, envelope, started)
+        except ContractError as exc:
+            outcome, error = Outcome.FAILED, f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # a handler's bug must not stop the others: journal it
+            outcome, error = Outcome.FAILED, f"{type(exc).__name__}: {exc}"
+        return Attempt(
+            consumer=self.subscription.name,
+            message_id=message.message_id,
+            event_id=envelope.event_id if envelope else message.message_id,
+            correlation_id=envelope.correlation_id if envelope else message.message_id,
+            causation_id=envelope.causation_id if envelope else None,
+            source=envelope.source if envelope else "",
+            detail_type=envelope.detail_type if envelope else "",
+            receive_count=receive_count,
+            outcome=outcome,
+            error=error[:MAX_ERROR] if error else None,
+            started_ms=started,
+            duration_ms=round((time.perf_counter() - t0) * 1000, 3),
+        )
+
+    def _dispatch(self, state: RuntimeState, envelope: Envelope, now_ms: int) -> Outcome:
+        handler = self.subscription.handlers.get(envelope.detail_type)
+        if handler is None:
+            return Outcome.IGNORED
+        if not state.claim(self.subscription.name, envelope.event_id, now_ms):
+            return Outcome.DUPLICATE
+        context = HandlerContext(
+            consumer=self.subscription.name,
+            state=state,
+            cause=envelope,
+            now_ms=now_ms,
+            now_iso=to_iso(now_ms),
+            new_id=self._new_id,
+        )
+        handler(context, envelope)
+        return Outcome.PROCESSED
+
+    # -- logging -----------------------------------------------------------------------
+
+    def _extra(self, correlation_id: str | None) -> dict[str, str]:
+        return {"service": self.subscription.name, "correlation_id": correlation_id or "-"}
+
+    def _log(self, attempt: Attempt) -> None:
+        text = f"{attempt.detail_type or 'message'} {attempt.event_id} {attempt.outcome.value}"
+        if attempt.outcome is Outcome.FAILED:
+            log.warning(
+                "%s (receive %d): %s",
+                text,
+                attempt.receive_count,
+                attempt.error,
+                extra=self._extra(attempt.correlation_id),
+            )
+        else:
+            log.info(text, extra=self._extra(attempt.correlation_id))

@@ -1,0 +1,1 @@
+"""The analytics service: records every order event and reports on them."""

@@ -1,0 +1,1 @@
+"""The inventory service: stock per SKU; reserves it for new orders, releases it on cancel."""

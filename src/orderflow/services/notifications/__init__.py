@@ -1,0 +1,1 @@
+"""The notification service: emails the customer on confirmation, cancellation and refund."""

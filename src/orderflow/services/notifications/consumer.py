@@ -1,0 +1,101 @@
+"""The notification consumer, written against OrderCreated 1.0: it reads version 2.0
+events unchanged (the fields it does not know are ignored).
+
+Each email goes to the mail outbox in the handler's transaction, with a Message-ID
+derived from the event that caused it; the runtime sends it after the commit and
+emits NotificationSent. A redelivered event is skipped (idempotency), and a send
+retried after a crash carries the same Message-ID.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from orderflow.events import decode, decode_as
+from orderflow.events.contracts import OrderCancelled, OrderCreatedV1, RefundCompleted
+from orderflow.events.contracts.orders import ORDERS_SOURCE
+from orderflow.events.contracts.refunds import REFUNDS_SOURCE
+from orderflow.events.envelope import Envelope
+from orderflow.events.legacy import LEGACY_SOURCE
+from orderflow.services.context import HandlerContext
+from orderflow.services.notifications import messages
+from orderflow.services.ports import OutgoingMail
+from orderflow.services.subscriptions import Subscription
+
+NAME: Final = "notification"
+CONTACT: Final = "notifications.contact"
+
+
+def _mail(
+    ctx: HandlerContext, order_id: str, kind: str, to: str, *, subject: str, body: str
+) -> None:
+    ctx.send_mail(
+        OutgoingMail(
+            message_id=f"<{kind}.{ctx.cause.event_id}@orderflow.test>",
+            order_id=order_id,
+            kind=kind,
+            recipient=to,
+            subject=subject,
+            body=body,
+            correlation_id=ctx.cause.correlation_id,
+            causation_id=ctx.cause.event_id,
+            created_ms=ctx.now_ms,
+        )
+    )
+
+
+def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
+    event = decode_as(envelope, OrderCreatedV1)
+    to = messages.recipient_for(event.customer.user_id)
+    ctx.state.put(CONTACT, event.order.order_id, {"orderId": event.order.order_id, "to": to})
+    lines = [f"  {item.quantity} x {item.sku} at {item.price:.2f}" for item in event.order.items]
+    subject, body = messages.confirmation(
+        event.order.order_id, event.order.total_amount, event.order.currency, lines
+    )
+    _mail(ctx, event.order.order_id, "confirmation", to, subject=subject, body=body)
+
+
+def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
+    event = decode(envelope)
+    assert isinstance(event, OrderCancelled)
+    order_id = event.order.order_id
+    contact = ctx.state.get(CONTACT, order_id)
+    if event.customer is not None:
+        to = messages.recipient_for(event.customer.user_id)
+    elif contact is not None:
+        to = contact["to"]
+    else:
+        return  # nobody known to tell
+    subject, body = messages.cancellation(order_id, event.reason)
+    _mail(ctx, order_id, "cancellation", to, subject=subject, body=body)
+
+
+def on_refund_completed(ctx: HandlerContext, envelope: Envelope) -> None:
+    event = decode(envelope)
+    assert isinstance(event, RefundCompleted)
+    refund = event.refund
+    to = messages.recipient_for(event.customer.user_id)
+    subject, body = messages.refund(
+        refund.order_id, refund.amount, refund.currency, refund.refund_id
+    )
+    _mail(ctx, refund.order_id, "refund", to, subject=subject, body=body)
+
+
+SUBSCRIPTION: Final = Subscription(
+    name=NAME,
+    description="Tell the customer about confirmed and cancelled orders and completed refunds",
+    pattern={
+        "$or": [
+            {
+                "source": [ORDERS_SOURCE, LEGACY_SOURCE],
+                "detail-type": ["OrderCreated", "OrderCancelled"],
+            },
+            {"source": [REFUNDS_SOURCE], "detail-type": ["RefundCompleted"]},
+        ]
+    },
+    handlers={
+        "OrderCreated": on_order_created,
+        "OrderCancelled": on_order_cancelled,
+        "RefundCompleted": on_refund_completed,
+    },
+)

@@ -1,0 +1,169 @@
+"""Placing, changing and cancelling an order: the order and its event commit together.
+
+Each command validates through the domain, saves the order and puts its event
+(OrderCreated 2.0, OrderUpdated, OrderCancelled) in the outbox, in the caller's
+transaction: the relay publishes it once that commits, never before, never twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from orderflow.domain.errors import DomainError, InvalidOrder, OrderConflict
+from orderflow.domain.orders import LineItem, Order, check_total, line_items, place_order
+from orderflow.events.contracts import (
+    CustomerV2,
+    Item,
+    Metadata,
+    OrderCancelled,
+    OrderCreatedV2,
+    OrderSummary,
+    OrderUpdated,
+    OrderV2,
+    Payment,
+)
+from orderflow.services.context import outgoing
+from orderflow.services.orders.records import Orders
+from orderflow.services.ports import ServiceState
+
+
+class OrderNotFound(DomainError):
+    """No order has this id."""
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"Order {order_id} does not exist.")
+        self.order_id = order_id
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Where a command runs: the state (in a transaction), now, ids, and the journey."""
+
+    state: ServiceState
+    now_ms: int
+    now_iso: str
+    new_id: Callable[[], str]
+    correlation_id: str | None = None
+
+    def metadata(self, correlation_id: str) -> Metadata:
+        return Metadata(
+            created_at=self.now_iso, correlation_id=correlation_id, event_id=self.new_id()
+        )
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    customer_id: str
+    currency: str
+    channel: str
+    items: Sequence[tuple[str, int, Decimal]]
+    refund_eligible: bool
+    payment_method: str
+    declared_total: Decimal | None = None
+    order_id: str | None = None
+
+
+def place(ctx: CommandContext, request: PlaceOrder) -> tuple[Order, str]:
+    """A new order and its correlation id; OrderCreated 2.0 in the outbox."""
+    orders = Orders(ctx.state)
+    order = place_order(
+        order_id=request.order_id or f"ord-{ctx.new_id()}",
+        customer_id=request.customer_id,
+        currency=request.currency,
+        channel=request.channel,
+        items=request.items,
+        refund_eligible=request.refund_eligible,
+        payment_method=request.payment_method,
+        now=ctx.now_iso,
+        declared_total=request.declared_total,
+        known_skus=orders.known_skus(),
+    )
+    if orders.document(order.order_id) is not None:
+        raise OrderConflict(f"Order {order.order_id} already exists.")
+    correlation_id = ctx.correlation_id or f"cor-{ctx.new_id()}"
+    event = OrderCreatedV2(
+        order=OrderV2(
+            order_id=order.order_id,
+            total_amount=float(order.total),
+            currency=order.currency,
+            items=_items(order.items),
+            channel=order.channel,
+        ),
+        customer=CustomerV2(user_id=order.customer_id, is_refund_eligible=order.refund_eligible),
+        payment=Payment(method=order.payment_method, status="AUTHORIZED"),
+        metadata=ctx.metadata(correlation_id),
+    )
+    orders.save(order, correlation_id, [])
+    ctx.state.add_events([outgoing(event, ctx.now_ms)])
+    return order, correlation_id
+
+
+def change_items(
+    ctx: CommandContext,
+    order_id: str,
+    items: Sequence[tuple[str, int, Decimal]],
+    declared_total: Decimal | None = None,
+) -> Order:
+    """The order with new items; OrderUpdated in the outbox."""
+    orders = Orders(ctx.state)
+    document = orders.document(order_id)
+    if document is None:
+        raise OrderNotFound(order_id)
+    current = orders.get(order_id)
+    assert current is not None
+    lines, problems = line_items(items, known_skus=orders.known_skus())
+    if not problems:
+        problems = check_total(declared_total, lines)
+    if problems:
+        raise InvalidOrder(problems)
+    changed = current.change_items(lines, ctx.now_iso)
+    correlation_id = document["correlationId"]
+    orders.save(changed, correlation_id, document["timeline"])
+    event = OrderUpdated(
+        order=_summary(changed),
+        customer=CustomerV2(
+            user_id=changed.customer_id, is_refund_eligible=changed.refund_eligible
+        ),
+        metadata=ctx.metadata(correlation_id),
+    )
+    ctx.state.add_events([outgoing(event, ctx.now_ms)])
+    return changed
+
+
+def cancel(ctx: CommandContext, order_id: str, reason: str) -> Order:
+    """The cancelled order; OrderCancelled in the outbox."""
+    orders = Orders(ctx.state)
+    document = orders.document(order_id)
+    if document is None:
+        raise OrderNotFound(order_id)
+    current = orders.get(order_id)
+    assert current is not None
+    cancelled = current.cancel(reason, ctx.now_iso)
+    correlation_id = document["correlationId"]
+    orders.save(cancelled, correlation_id, document["timeline"])
+    event = OrderCancelled(
+        order=_summary(cancelled),
+        customer=CustomerV2(
+            user_id=cancelled.customer_id, is_refund_eligible=cancelled.refund_eligible
+        ),
+        reason=reason,
+        metadata=ctx.metadata(correlation_id),
+    )
+    ctx.state.add_events([outgoing(event, ctx.now_ms)])
+    return cancelled
+
+
+def _items(items: Sequence[LineItem]) -> list[Item]:
+    return [Item(sku=i.sku, quantity=i.quantity, price=float(i.price)) for i in items]
+
+
+def _summary(order: Order) -> OrderSummary:
+    return OrderSummary(
+        order_id=order.order_id,
+        total_amount=float(order.total),
+        currency=order.currency,
+        items=_items(order.items),
+        channel=order.channel,
+    )

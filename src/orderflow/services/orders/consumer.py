@@ -1,0 +1,163 @@
+"""The order-processing consumer: follows each order through the events it causes.
+
+- OrderCreated / OrderUpdated / OrderCancelled from this service are already applied
+  (the command wrote the order); they join the order's timeline. From another
+  publisher (the tutorial's ``com.example.orders``), they create, change or cancel
+  the order here.
+- InventoryReserved confirms the order; InventoryOutOfStock marks it out of stock;
+  RefundIssued and RefundCompleted move it to REFUND_PENDING and REFUNDED.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Final
+
+from orderflow.domain.errors import OrderConflict
+from orderflow.domain.orders import LineItem, Order, OrderStatus
+from orderflow.events import decode
+from orderflow.events.contracts import (
+    InventoryOutOfStock,
+    InventoryReserved,
+    OrderCancelled,
+    OrderCreatedV2,
+    OrderUpdated,
+    RefundCompleted,
+    RefundIssued,
+)
+from orderflow.events.contracts.orders import ORDERS_SOURCE
+from orderflow.events.envelope import Envelope
+from orderflow.events.legacy import LEGACY_SOURCE
+from orderflow.services.context import HandlerContext
+from orderflow.services.orders.records import Orders
+from orderflow.services.subscriptions import Subscription
+
+NAME: Final = "order-processing"
+
+
+def _timeline_entry(ctx: HandlerContext, note: str = "") -> dict[str, Any]:
+    entry = {
+        "eventId": ctx.cause.event_id,
+        "detailType": ctx.cause.detail_type,
+        "source": ctx.cause.source,
+        "at": ctx.now_iso,
+    }
+    if note:
+        entry["note"] = note
+    return entry
+
+
+def _record(ctx: HandlerContext, order_id: str, change: Any = None, note: str = "") -> None:
+    """Add the event to the order's timeline, applying ``change(order) -> order`` first."""
+    orders = Orders(ctx.state)
+    document = orders.document(order_id)
+    if document is None:
+        return  # an event for an order this service never saw: nothing to follow
+    order = orders.get(order_id)
+    assert order is not None
+    if change is not None:
+        try:
+            order = change(order)
+        except OrderConflict as exc:
+            note = f"ignored: {exc}"
+    timeline = [*document["timeline"], _timeline_entry(ctx, note)]
+    orders.save(order, document["correlationId"], timeline)
+
+
+def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
+    event = decode(envelope)
+    assert isinstance(event, OrderCreatedV2)
+    orders = Orders(ctx.state)
+    if envelope.source != ORDERS_SOURCE and orders.document(event.order.order_id) is None:
+        order = Order(
+            order_id=event.order.order_id,
+            customer_id=event.customer.user_id,
+            currency=event.order.currency,
+            channel=event.order.channel,
+            items=tuple(
+                LineItem(item.sku, item.quantity, Decimal(str(item.price)))
+                for item in event.order.items
+            ),
+            status=OrderStatus.CREATED,
+            refund_eligible=event.customer.is_refund_eligible,
+            payment_method=event.payment.method,
+            created_at=event.metadata.created_at,
+            updated_at=ctx.now_iso,
+        )
+        orders.save(order, envelope.correlation_id, [])
+    _record(ctx, event.order.order_id)
+
+
+def on_order_updated(ctx: HandlerContext, envelope: Envelope) -> None:
+    event = decode(envelope)
+    assert isinstance(event, OrderUpdated)
+    items = event.order.items
+    if envelope.source == LEGACY_SOURCE and items is not None:
+        lines = [LineItem(i.sku, i.quantity, Decimal(str(i.price))) for i in items]
+        _record(ctx, event.order.order_id, lambda order: order.change_items(lines, ctx.now_iso))
+    else:
+        _record(ctx, event.order.order_id)
+
+
+def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
+    event = decode(envelope)
+    assert isinstance(event, OrderCancelled)
+    if envelope.source == LEGACY_SOURCE:
+        _record(ctx, event.order.order_id, lambda order: order.cancel(event.reason, ctx.now_iso))
+    else:
+        _record(ctx, event.order.order_id)
+
+
+def on_inventory_reserved(ctx: HandlerContext, envelope: Envelope) -> None:
+    event = decode(envelope)
+    assert isinstance(event, InventoryReserved)
+    _record(ctx, event.order.order_id, lambda order: order.confirm(ctx.now_iso))
+
+
+def on_out_of_stock(ctx: HandlerContext, envelope: Envelope) -> None:
+    event = decode(envelope)
+    assert isinstance(event, InventoryOutOfStock)
+    _record(ctx, event.order.order_id, lambda order: order.out_of_stock(ctx.now_iso))
+
+
+def on_refund_issued(ctx: HandlerContext, envelope: Envelope) -> None:
+    event = decode(envelope)
+    assert isinstance(event, RefundIssued)
+    _record(ctx, event.refund.order_id, lambda order: order.refund_issued(ctx.now_iso))
+
+
+def on_refund_completed(ctx: HandlerContext, envelope: Envelope) -> None:
+    event = decode(envelope)
+    assert isinstance(event, RefundCompleted)
+    _record(ctx, event.refund.order_id, lambda order: order.refunded(ctx.now_iso))
+
+
+SUBSCRIPTION: Final = Subscription(
+    name=NAME,
+    description="Every change to an order and what followed from it, to keep its state",
+    pattern={
+        "$or": [
+            {
+                "source": [ORDERS_SOURCE, LEGACY_SOURCE],
+                "detail-type": ["OrderCreated", "OrderUpdated", "OrderCancelled"],
+            },
+            {
+                "source": ["com.mycompany.inventory"],
+                "detail-type": ["InventoryReserved", "InventoryOutOfStock"],
+            },
+            {
+                "source": ["com.mycompany.refunds"],
+                "detail-type": ["RefundIssued", "RefundCompleted"],
+            },
+        ]
+    },
+    handlers={
+        "OrderCreated": on_order_created,
+        "OrderUpdated": on_order_updated,
+        "OrderCancelled": on_order_cancelled,
+        "InventoryReserved": on_inventory_reserved,
+        "InventoryOutOfStock": on_out_of_stock,
+        "RefundIssued": on_refund_issued,
+        "RefundCompleted": on_refund_completed,
+    },
+)
