@@ -18,6 +18,7 @@ import typer
 from orderflow import __version__
 from orderflow.bootstrap import DB_ENVIRONMENT, DEFAULT_DB
 from orderflow.entrypoints.cli import apply, demo, events, operator, sqs
+from orderflow.entrypoints.cli import system as system_commands
 from orderflow.entrypoints.cli.arguments import expand_list_options
 from orderflow.entrypoints.cli.context import CliSettings
 
@@ -37,6 +38,7 @@ def build_app() -> typer.Typer:
     app.add_typer(events.build_app())
     app.add_typer(sqs.build_app())
     operator.register(app)
+    system_commands.register(app)
     app.command("demo")(demo.run_demo)
     app.command("apply")(apply.apply_command)
 

@@ -29,7 +29,7 @@ def confirmation(order_id: str, total: float, currency: str, lines: list[str]) -
             "We will let you know if anything changes.",
         ]
     )
-    return f"Order {order_id} confirmed", body
+    return f"Order {order_id} received", body
 
 
 def cancellation(order_id: str, reason: str) -> tuple[str, str]:

@@ -1,0 +1,32 @@
+"""The commands that run and inspect the order system.
+
+orderflow up                  every part as its own process, one log stream
+orderflow worker NAME         one consumer alone (one terminal per consumer)
+orderflow mail-sink           the embedded SMTP server
+orderflow publisher           the tutorial scenario against a running system
+orderflow trace ID            the tree of events an order caused, with every delivery
+orderflow mail | report | inventory | schemas export
+"""
+
+from __future__ import annotations
+
+import typer
+
+from orderflow.entrypoints.cli.system import processes, publisher, trace, up, views
+
+
+def register(app: typer.Typer) -> None:
+    app.command("up")(up.up_command)
+    app.command("worker")(processes.worker_command)
+    app.command("mail-sink")(processes.mail_sink_command)
+    app.command("publisher")(publisher.publisher_command)
+    app.command("trace")(trace.trace_command)
+    app.command("mail")(views.mail_command)
+    app.command("report")(views.report_command)
+    inventory = typer.Typer(name="inventory", help="Stock per SKU.", invoke_without_command=True)
+    inventory.callback()(views.inventory_command)
+    inventory.command("set")(views.set_stock_command)
+    app.add_typer(inventory)
+    schemas = typer.Typer(name="schemas", help="The event contracts.", no_args_is_help=True)
+    schemas.command("export")(views.export_schemas_command)
+    app.add_typer(schemas)

@@ -1,0 +1,39 @@
+"""Opening the system for one command, with failures reported clearly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from orderflow.bootstrap.system import System, open_system
+from orderflow.entrypoints.cli.context import CliSettings
+from orderflow.errors import OrderflowError
+
+
+@contextmanager
+def system(ctx: typer.Context) -> Iterator[System]:
+    """The system on the command's database; an orderflow error exits 1 with its message."""
+    settings = ctx.find_object(CliSettings) or CliSettings()
+    try:
+        opened = open_system(settings.db)
+    except OrderflowError as exc:
+        Console(stderr=True).print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    try:
+        yield opened
+    except OrderflowError as exc:
+        Console(stderr=True).print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        opened.close()
+
+
+def parse_address(value: str, option: str) -> tuple[str, int]:
+    """``HOST:PORT`` → (host, port), or a clear error naming ``option``."""
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise typer.BadParameter(f"{value!r} is not HOST:PORT", param_hint=option)
+    return host, int(port)

@@ -1,0 +1,104 @@
+"""``orderflow worker NAME`` and ``orderflow mail-sink``: the long-running parts.
+
+Both stop on SIGTERM or Ctrl-C: a worker finishes the round in progress (its
+messages are handled and deleted, or left for a retry), then exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Annotated, Final
+
+import typer
+
+from orderflow.adapters.smtp.sender import SmtpMailer
+from orderflow.adapters.smtp.sink import MailSink
+from orderflow.bootstrap.system import install
+from orderflow.entrypoints.cli.system.opening import parse_address, system
+from orderflow.entrypoints.system.logs import configure_logging
+from orderflow.services.topology import SUBSCRIPTIONS
+
+DEFAULT_SINK_PORT: Final = 8025
+DEFAULT_SMTP: Final = f"127.0.0.1:{DEFAULT_SINK_PORT}"
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT."""
+    stop = threading.Event()
+
+    def handle(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    return stop
+
+
+def _consumer(name: str) -> str:
+    if name not in SUBSCRIPTIONS:
+        raise typer.BadParameter(f"{name!r}: choose one of {', '.join(SUBSCRIPTIONS)}")
+    return name
+
+
+def worker_command(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(
+            help=f"The consumer: {', '.join(SUBSCRIPTIONS)}.",
+            callback=_consumer,
+            show_default=False,
+        ),
+    ],
+    smtp: Annotated[
+        str, typer.Option("--smtp", help="HOST:PORT of the SMTP server (notification).")
+    ] = DEFAULT_SMTP,
+    retry_base: Annotated[
+        int, typer.Option("--retry-base", min=0, help="Seconds before the first retry.")
+    ] = 1,
+    no_install: Annotated[
+        bool, typer.Option("--no-install", help="Don't apply the topology first.")
+    ] = False,
+) -> None:
+    """Run one consumer: receive its queue, handle each event exactly once, until stopped."""
+    configure_logging(name)
+    stop = stop_on_signals()
+    with system(ctx) as opened:
+        if not no_install:
+            install(opened)
+        mailer = None
+        if name == "notification":
+            host, port = parse_address(smtp, "--smtp")
+            mailer = SmtpMailer(host, port)
+        try:
+            opened.worker(name, mailer=mailer, retry_base_s=retry_base).run(stop)
+        finally:
+            if mailer is not None:
+                mailer.close()
+
+
+def mail_sink_command(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    ] = DEFAULT_SINK_PORT,
+) -> None:
+    """Run the embedded SMTP server: it keeps every email it receives (see ``orderflow mail``)."""
+    configure_logging("mail-sink")
+    log = logging.getLogger("orderflow.mail")
+    stop = stop_on_signals()
+    with system(ctx) as opened:
+        assert opened.mailbox is not None
+        sink = MailSink(opened.mailbox, host, port)
+        try:
+            sink.start()
+        except OSError:
+            log.exception("cannot listen on %s:%d", host, port)
+            raise typer.Exit(1) from None
+        log.info("listening on %s:%d", host, sink.port)
+        stop.wait()
+        sink.stop()
+        log.info("stopped")

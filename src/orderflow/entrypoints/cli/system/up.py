@@ -1,0 +1,120 @@
+"""``orderflow up``: the whole system on this machine, one process per part, one log stream."""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Final
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from orderflow.bootstrap import database_path
+from orderflow.bootstrap.catalog import DEFAULT_CATALOG, load_catalog
+from orderflow.bootstrap.system import install
+from orderflow.entrypoints.cli.context import CliSettings
+from orderflow.entrypoints.cli.system.opening import parse_address, system
+from orderflow.entrypoints.cli.system.processes import DEFAULT_SINK_PORT, stop_on_signals
+from orderflow.entrypoints.system.supervisor import Supervisor, system_parts
+from orderflow.services.topology import SUBSCRIPTIONS
+
+COLOURS: Final = (
+    "cyan",
+    "green",
+    "yellow",
+    "magenta",
+    "blue",
+    "bright_red",
+    "bright_cyan",
+    "white",
+)
+READY_TIMEOUT_S: Final = 30.0
+
+
+def wait_until_ready(url: str, timeout_s: float = READY_TIMEOUT_S) -> bool:
+    """Whether ``url`` answered 200 before the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1.0) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    return False
+
+
+def printer(console: Console) -> Callable[[str, str], None]:
+    """Print each part's lines, the part's colour on each."""
+    colours: dict[str, str] = {}
+
+    def emit(name: str, line: str) -> None:
+        colour = colours.setdefault(name, COLOURS[len(colours) % len(COLOURS)])
+        console.print(f"[{colour}]{escape(line)}[/]", highlight=False, soft_wrap=True)
+
+    return emit
+
+
+def up_command(
+    ctx: typer.Context,
+    *,
+    host: Annotated[str, typer.Option("--host", help="Address of the HTTP API.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port of the HTTP API.")
+    ] = 4010,
+    smtp: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp", help="HOST:PORT of a real SMTP server instead of the embedded sink."
+        ),
+    ] = None,
+    sink_port: Annotated[
+        int, typer.Option("--sink-port", min=1, max=65535, help="Port of the embedded SMTP sink.")
+    ] = DEFAULT_SINK_PORT,
+    catalog: Annotated[
+        Path | None,
+        typer.Option("--catalog", help="Products and opening stock (YAML list).", dir_okay=False),
+    ] = None,
+) -> None:
+    """Run the whole system: the HTTP API, the SMTP sink and every consumer, each its own
+    process, until Ctrl-C (which drains and stops them cleanly)."""
+    if smtp is not None:
+        parse_address(smtp, "--smtp")
+    console = Console()
+    settings = ctx.find_object(CliSettings) or CliSettings()
+    db = database_path(settings.db)
+    products = load_catalog(catalog) if catalog else DEFAULT_CATALOG
+    with system(ctx) as opened:
+        plan = install(opened, products)
+    console.print(
+        f"[bold]orderflow[/] on {escape(str(db))}: topology "
+        f"{'applied (' + str(len(plan.changes)) + ' changes)' if plan.changes else 'up to date'}"
+    )
+    stop = stop_on_signals()
+    supervisor = Supervisor(
+        db,
+        system_parts(
+            host=host, port=port, smtp=smtp, sink_port=sink_port, workers=list(SUBSCRIPTIONS)
+        ),
+        printer(console),
+    )
+    supervisor.start()
+    try:
+        if wait_until_ready(f"http://{host}:{port}/health"):
+            console.print(
+                f"[bold green]ready[/]: API http://{host}:{port} (docs /docs), "
+                f"SMTP {'sink 127.0.0.1:' + str(sink_port) if smtp is None else smtp}; "
+                "Ctrl-C stops"
+            )
+        else:
+            console.print("[red]the API did not answer within 30 s; see the log above[/]")
+        stop.wait()
+        console.print("[bold]stopping[/]: draining workers …")
+    finally:
+        supervisor.stop()
+    console.print("[bold]stopped[/]")

@@ -1,0 +1,141 @@
+"""Looking at the system: ``orderflow mail``, ``report``, ``inventory`` and ``schemas export``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from orderflow.bootstrap.system import install
+from orderflow.entrypoints.cli.output import print_json
+from orderflow.entrypoints.cli.system.opening import system
+from orderflow.events.schemas import export_schemas
+from orderflow.services.analytics.report import report_from
+from orderflow.services.inventory.records import STOCK, set_stock
+from orderflow.services.orders.records import CATALOG
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def mail_command(
+    ctx: typer.Context,
+    as_json: AsJson = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 200,
+    full: Annotated[bool, typer.Option("--full", help="Show each email's body.")] = False,
+) -> None:
+    """The emails the embedded SMTP sink received, oldest first."""
+    with system(ctx) as opened:
+        assert opened.mailbox is not None
+        messages = opened.mailbox.messages(limit)
+    if as_json:
+        print_json(messages)
+        return
+    table = Table(title=f"{len(messages)} email{'' if len(messages) == 1 else 's'} received")
+    for column in ("to", "subject", "message id"):
+        table.add_column(column, overflow="fold")
+    if full:
+        table.add_column("body", overflow="fold")
+    for message in messages:
+        row = [", ".join(message["to"]), message["subject"], message["messageId"]]
+        table.add_row(*(escape(cell) for cell in row), *([escape(message["body"])] if full else []))
+    Console().print(table)
+
+
+def report_command(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """Orders, revenue by currency and channel, cancellation and out-of-stock rates, refunds."""
+    with system(ctx) as opened, opened.state.reader() as state:
+        report = report_from(state)
+    if as_json:
+        print_json(report.as_json())
+        return
+    console = Console()
+    summary = Table(title="Orders", show_header=False)
+    summary.add_column("measure")
+    summary.add_column("value", justify="right")
+    summary.add_row("orders", str(report.orders))
+    summary.add_row("cancelled", f"{report.cancelled} ({report.cancellation_rate:.1%})")
+    summary.add_row("out of stock", f"{report.out_of_stock} ({report.out_of_stock_rate:.1%})")
+    refunded = ", ".join(f"{amount} {currency}" for currency, amount in report.refunded.items())
+    summary.add_row("refunds", f"{report.refunds}" + (f" ({refunded})" if refunded else ""))
+    console.print(summary)
+    revenue = Table(title="Revenue (orders neither cancelled nor out of stock)")
+    revenue.add_column("currency")
+    revenue.add_column("channel")
+    revenue.add_column("amount", justify="right")
+    for (currency, channel), amount in sorted(report.revenue.items()):
+        revenue.add_row(currency, escape(channel), str(amount))
+    console.print(revenue)
+    events = Table(title="Events seen by analytics")
+    events.add_column("detail-type")
+    events.add_column("count", justify="right")
+    for name, count in sorted(report.events.items()):
+        events.add_row(escape(name), str(count))
+    console.print(events)
+
+
+def inventory_command(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """Stock per SKU (``orderflow inventory set SKU QUANTITY`` adjusts it)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with system(ctx) as opened:
+        install(opened)
+        with opened.state.reader() as state:
+            stock = {doc["sku"]: int(doc["available"]) for doc in state.scan(STOCK)}
+            names = {doc["sku"]: doc for doc in state.scan(CATALOG)}
+    rows: list[dict[str, Any]] = [
+        {
+            "sku": sku,
+            "available": available,
+            "name": names.get(sku, {}).get("name"),
+            "price": names.get(sku, {}).get("price"),
+        }
+        for sku, available in sorted(stock.items())
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="Inventory")
+    for column in ("sku", "name", "price", "available"):
+        table.add_column(column, justify="right" if column in ("price", "available") else "left")
+    for row in rows:
+        table.add_row(
+            row["sku"], escape(row["name"] or "-"), row["price"] or "-", str(row["available"])
+        )
+    Console().print(table)
+
+
+def set_stock_command(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(help="The SKU.", show_default=False)],
+    quantity: Annotated[int, typer.Argument(min=0, help="Units available.", show_default=False)],
+) -> None:
+    """Set a SKU's available stock (adds the SKU to the inventory if it is new)."""
+    if not sku.strip() or len(sku) > 64:
+        raise typer.BadParameter("a SKU is 1 to 64 characters", param_hint="SKU")
+    with system(ctx) as opened, opened.state.transaction() as state:
+        set_stock(state, sku, quantity)
+    Console().print(f"{escape(sku)}: {quantity} available")
+
+
+def export_schemas_command(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Write one NAME.json file per contract into this folder.", file_okay=False
+        ),
+    ] = None,
+) -> None:
+    """The JSON Schema of every event contract (detail-type and version)."""
+    schemas = export_schemas()
+    if out is None:
+        print_json(schemas)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in schemas.items():
+        (out / f"{name}.json").write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+    Console().print(f"{len(schemas)} schemas written to {escape(str(out))}")

@@ -1,0 +1,137 @@
+"""The supervisor of ``orderflow up``: starts every part as its own process, forwards their
+output as one stream, restarts a part that dies, and stops them all cleanly.
+
+Stopping sends SIGTERM: workers finish the round in progress (drain) and exit, the
+API finishes its requests; whatever is still alive after the grace period gets SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Final
+
+GRACE_S: Final = 10.0
+RESTART_DELAY_S: Final = 1.0
+
+
+@dataclass
+class Part:
+    """One process: its name and the ``orderflow`` arguments that run it."""
+
+    name: str
+    arguments: list[str]
+    process: subprocess.Popen[str] | None = None
+    restarts: int = 0
+    started_at: float = 0.0
+
+
+@dataclass
+class Supervisor:
+    db: Path
+    parts: list[Part]
+    emit: Callable[[str, str], None]
+    """Called with (part name, line) for every line a part prints."""
+    environment: dict[str, str] = field(default_factory=dict)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def command(self, part: Part) -> list[str]:
+        return [sys.executable, "-m", "orderflow", "--db", str(self.db), *part.arguments]
+
+    def start(self) -> None:
+        for part in self.parts:
+            self._spawn(part)
+        watcher = threading.Thread(target=self._watch, name="supervisor", daemon=True)
+        watcher.start()
+        self._threads.append(watcher)
+
+    def _spawn(self, part: Part) -> None:
+        environment = {**os.environ, **self.environment, "PYTHONUNBUFFERED": "1"}
+        part.process = subprocess.Popen(
+            self.command(part),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=environment,
+        )
+        part.started_at = time.monotonic()
+        assert part.process.stdout is not None
+        reader = threading.Thread(
+            target=self._forward, args=(part.name, part.process.stdout), daemon=True
+        )
+        reader.start()
+        self._threads.append(reader)
+
+    def _forward(self, name: str, stream: IO[str]) -> None:
+        for line in stream:
+            self.emit(name, line.rstrip("\n"))
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(0.2):
+            for part in self.parts:
+                process = part.process
+                if process is None or process.poll() is None:
+                    continue
+                if self._stopping.is_set():
+                    return
+                self.emit(
+                    "supervisor",
+                    f"{part.name} exited with status {process.returncode}; restarting it",
+                )
+                time.sleep(RESTART_DELAY_S)
+                part.restarts += 1
+                self._spawn(part)
+
+    def pid(self, name: str) -> int | None:
+        for part in self.parts:
+            if part.name == name and part.process is not None:
+                return part.process.pid
+        return None
+
+    def stop(self, grace_s: float = GRACE_S) -> None:
+        """SIGTERM every part, wait for them to drain, SIGKILL the stragglers."""
+        self._stopping.set()
+        running = [p.process for p in self.parts if p.process and p.process.poll() is None]
+        for process in running:
+            process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        for process in running:
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for thread in self._threads:
+            thread.join(timeout=1.0)
+
+
+def system_parts(
+    *,
+    host: str,
+    port: int,
+    smtp: str | None,
+    sink_port: int,
+    workers: Sequence[str],
+) -> list[Part]:
+    """The processes of ``orderflow up``: the mail sink (unless a real SMTP server is
+    configured), the HTTP API, and one worker per consumer."""
+    parts: list[Part] = []
+    mail_server = smtp
+    if mail_server is None:
+        parts.append(
+            Part("mail-sink", ["mail-sink", "--host", "127.0.0.1", "--port", str(sink_port)])
+        )
+        mail_server = f"127.0.0.1:{sink_port}"
+    parts.append(Part("api", ["api", "--host", host, "--port", str(port), "--no-install"]))
+    parts.extend(
+        Part(name, ["worker", name, "--smtp", mail_server, "--no-install"]) for name in workers
+    )
+    return parts

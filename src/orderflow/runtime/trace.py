@@ -1,0 +1,89 @@
+"""The trace of a journey: every event with one correlation id, as the tree of what caused
+what (causationId), with every delivery attempt and every stop in a dead-letter queue.
+
+Events come from the outbox (what the services emitted, with when they were published)
+and from the journal (what consumers received, including events from other publishers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from orderflow.runtime.journal import Attempt
+from orderflow.runtime.ports import RuntimeState
+
+
+@dataclass
+class TracedEvent:
+    event_id: str
+    detail_type: str
+    source: str
+    causation_id: str | None
+    created_ms: int | None = None
+    published_ms: int | None = None
+    publish_error: str | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    dead_lettered_by: list[str] = field(default_factory=list)
+    """Consumers whose DLQ holds this event now."""
+    children: list[TracedEvent] = field(default_factory=list)
+
+    @property
+    def first_seen_ms(self) -> int:
+        times = [t for t in (self.created_ms, *(a.started_ms for a in self.attempts)) if t]
+        return min(times) if times else 0
+
+
+@dataclass
+class Trace:
+    correlation_id: str
+    roots: list[TracedEvent]
+
+    @property
+    def start_ms(self) -> int:
+        return min((root.first_seen_ms for root in self.roots), default=0)
+
+    def events(self) -> list[TracedEvent]:
+        found: list[TracedEvent] = []
+        stack = list(reversed(self.roots))
+        while stack:
+            event = stack.pop()
+            found.append(event)
+            stack.extend(reversed(event.children))
+        return found
+
+
+def build_trace(
+    state: RuntimeState,
+    correlation_id: str,
+    dead_letters: Mapping[str, Sequence[str]] | None = None,
+) -> Trace:
+    """The journey ``correlation_id``; ``dead_letters`` maps event ids to the consumers
+    whose DLQ holds them."""
+    events: dict[str, TracedEvent] = {}
+    for row in state.events_of(correlation_id):
+        event = row.event
+        events[event.event_id] = TracedEvent(
+            event.event_id,
+            event.detail_type,
+            event.source,
+            event.causation_id,
+            created_ms=event.created_ms,
+            published_ms=row.published_ms,
+            publish_error=row.last_error,
+        )
+    for attempt in state.attempts_of(correlation_id):
+        traced = events.get(attempt.event_id)
+        if traced is None:
+            traced = events[attempt.event_id] = TracedEvent(
+                attempt.event_id, attempt.detail_type, attempt.source, attempt.causation_id
+            )
+        traced.attempts.append(attempt)
+    for event_id, consumers in (dead_letters or {}).items():
+        if event_id in events:
+            events[event_id].dead_lettered_by.extend(consumers)
+    roots: list[TracedEvent] = []
+    for traced in sorted(events.values(), key=lambda e: e.first_seen_ms):
+        parent = events.get(traced.causation_id) if traced.causation_id else None
+        (parent.children if parent is not None else roots).append(traced)
+    return Trace(correlation_id, roots)
