@@ -120,6 +120,7 @@ def system_parts(
     smtp: str | None,
     sink_port: int,
     workers: Sequence[str],
+    retry_base_s: int = 1,
 ) -> list[Part]:
     """The processes of ``orderflow up``: the mail sink (unless a real SMTP server is
     configured), the HTTP API, and one worker per consumer."""
@@ -132,6 +133,18 @@ def system_parts(
         mail_server = f"127.0.0.1:{sink_port}"
     parts.append(Part("api", ["api", "--host", host, "--port", str(port), "--no-install"]))
     parts.extend(
-        Part(name, ["worker", name, "--smtp", mail_server, "--no-install"]) for name in workers
+        Part(
+            name,
+            [
+                "worker",
+                name,
+                "--smtp",
+                mail_server,
+                "--retry-base",
+                str(retry_base_s),
+                "--no-install",
+            ],
+        )
+        for name in workers
     )
     return parts

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from orderflow.domain.errors import DomainError, InvalidOrder, OrderConflict
 from orderflow.domain.orders import LineItem, Order, check_total, line_items, place_order
@@ -26,7 +27,7 @@ from orderflow.events.contracts import (
 )
 from orderflow.services.context import outgoing
 from orderflow.services.orders.records import Orders
-from orderflow.services.ports import ServiceState
+from orderflow.services.ports import OutgoingEvent, ServiceState
 
 
 class OrderNotFound(DomainError):
@@ -95,8 +96,9 @@ def place(ctx: CommandContext, request: PlaceOrder) -> tuple[Order, str]:
         payment=Payment(method=order.payment_method, status="AUTHORIZED"),
         metadata=ctx.metadata(correlation_id),
     )
-    orders.save(order, correlation_id, [])
-    ctx.state.add_events([outgoing(event, ctx.now_ms)])
+    row = outgoing(event, ctx.now_ms)
+    orders.save(order, correlation_id, [], [row.event_id])
+    ctx.state.add_events([row])
     return order, correlation_id
 
 
@@ -120,7 +122,6 @@ def change_items(
         raise InvalidOrder(problems)
     changed = current.change_items(lines, ctx.now_iso)
     correlation_id = document["correlationId"]
-    orders.save(changed, correlation_id, document["timeline"])
     event = OrderUpdated(
         order=_summary(changed),
         customer=CustomerV2(
@@ -128,7 +129,7 @@ def change_items(
         ),
         metadata=ctx.metadata(correlation_id),
     )
-    ctx.state.add_events([outgoing(event, ctx.now_ms)])
+    _save_with_event(ctx, orders, changed, document, outgoing(event, ctx.now_ms))
     return changed
 
 
@@ -142,7 +143,6 @@ def cancel(ctx: CommandContext, order_id: str, reason: str) -> Order:
     assert current is not None
     cancelled = current.cancel(reason, ctx.now_iso)
     correlation_id = document["correlationId"]
-    orders.save(cancelled, correlation_id, document["timeline"])
     event = OrderCancelled(
         order=_summary(cancelled),
         customer=CustomerV2(
@@ -151,8 +151,21 @@ def cancel(ctx: CommandContext, order_id: str, reason: str) -> Order:
         reason=reason,
         metadata=ctx.metadata(correlation_id),
     )
-    ctx.state.add_events([outgoing(event, ctx.now_ms)])
+    _save_with_event(ctx, orders, cancelled, document, outgoing(event, ctx.now_ms))
     return cancelled
+
+
+def _save_with_event(
+    ctx: CommandContext,
+    orders: Orders,
+    order: Order,
+    document: dict[str, Any],
+    row: OutgoingEvent,
+) -> None:
+    """Save the order, noting the event it emits, and put the event in the outbox."""
+    emitted = [*document.get("emittedEventIds", []), row.event_id]
+    orders.save(order, document["correlationId"], document["timeline"], emitted)
+    ctx.state.add_events([row])
 
 
 def _items(items: Sequence[LineItem]) -> list[Item]:

@@ -1,9 +1,10 @@
 """The order-processing consumer: follows each order through the events it causes.
 
-- OrderCreated / OrderUpdated / OrderCancelled from this service are already applied
-  (the command wrote the order); they join the order's timeline. From another
-  publisher (the tutorial's ``com.example.orders``), they create, change or cancel
-  the order here.
+- OrderCreated / OrderUpdated / OrderCancelled that this service's own commands
+  emitted are already applied (the command wrote the order; the order remembers the
+  ids of the events it emitted): they only join the order's timeline. From any other
+  publisher (the tutorial's ``com.example.orders``, an older 1.0 publisher), they
+  create, change or cancel the order here.
 - InventoryReserved confirms the order; InventoryOutOfStock marks it out of stock;
   RefundIssued and RefundCompleted move it to REFUND_PENDING and REFUNDED.
 """
@@ -48,27 +49,28 @@ def _timeline_entry(ctx: HandlerContext, note: str = "") -> dict[str, Any]:
 
 
 def _record(ctx: HandlerContext, order_id: str, change: Any = None, note: str = "") -> None:
-    """Add the event to the order's timeline, applying ``change(order) -> order`` first."""
+    """Add the event to the order's timeline, applying ``change(order) -> order`` first
+    unless this service emitted the event (then the order already shows it)."""
     orders = Orders(ctx.state)
     document = orders.document(order_id)
     if document is None:
         return  # an event for an order this service never saw: nothing to follow
     order = orders.get(order_id)
     assert order is not None
-    if change is not None:
+    if change is not None and ctx.cause.event_id not in document.get("emittedEventIds", []):
         try:
             order = change(order)
         except OrderConflict as exc:
             note = f"ignored: {exc}"
     timeline = [*document["timeline"], _timeline_entry(ctx, note)]
-    orders.save(order, document["correlationId"], timeline)
+    orders.save(order, document["correlationId"], timeline, document.get("emittedEventIds"))
 
 
 def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
     event = decode(envelope)
     assert isinstance(event, OrderCreatedV2)
     orders = Orders(ctx.state)
-    if envelope.source != ORDERS_SOURCE and orders.document(event.order.order_id) is None:
+    if orders.document(event.order.order_id) is None:
         order = Order(
             order_id=event.order.order_id,
             customer_id=event.customer.user_id,
@@ -92,20 +94,17 @@ def on_order_updated(ctx: HandlerContext, envelope: Envelope) -> None:
     event = decode(envelope)
     assert isinstance(event, OrderUpdated)
     items = event.order.items
-    if envelope.source == LEGACY_SOURCE and items is not None:
-        lines = [LineItem(i.sku, i.quantity, Decimal(str(i.price))) for i in items]
-        _record(ctx, event.order.order_id, lambda order: order.change_items(lines, ctx.now_iso))
-    else:
+    if items is None:
         _record(ctx, event.order.order_id)
+        return
+    lines = [LineItem(i.sku, i.quantity, Decimal(str(i.price))) for i in items]
+    _record(ctx, event.order.order_id, lambda order: order.change_items(lines, ctx.now_iso))
 
 
 def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
     event = decode(envelope)
     assert isinstance(event, OrderCancelled)
-    if envelope.source == LEGACY_SOURCE:
-        _record(ctx, event.order.order_id, lambda order: order.cancel(event.reason, ctx.now_iso))
-    else:
-        _record(ctx, event.order.order_id)
+    _record(ctx, event.order.order_id, lambda order: order.cancel(event.reason, ctx.now_iso))
 
 
 def on_inventory_reserved(ctx: HandlerContext, envelope: Envelope) -> None:

@@ -14,7 +14,10 @@ MAX_TIMELINE: Final = 200
 
 
 def to_document(
-    order: Order, correlation_id: str, timeline: list[dict[str, Any]]
+    order: Order,
+    correlation_id: str,
+    timeline: list[dict[str, Any]],
+    emitted: list[str],
 ) -> dict[str, Any]:
     return {
         "orderId": order.order_id,
@@ -35,6 +38,7 @@ def to_document(
         "revision": order.revision,
         "correlationId": correlation_id,
         "timeline": timeline[-MAX_TIMELINE:],
+        "emittedEventIds": emitted[-MAX_TIMELINE:],
     }
 
 
@@ -71,8 +75,18 @@ class Orders:
         document = self.document(order_id)
         return None if document is None else from_document(document)
 
-    def save(self, order: Order, correlation_id: str, timeline: list[dict[str, Any]]) -> None:
-        self._state.put(ORDER, order.order_id, to_document(order, correlation_id, timeline))
+    def save(
+        self,
+        order: Order,
+        correlation_id: str,
+        timeline: list[dict[str, Any]],
+        emitted: list[str] | None = None,
+    ) -> None:
+        """Save the order; ``emitted``: the ids of the events this service published about it
+        (their consumer must not apply them a second time)."""
+        self._state.put(
+            ORDER, order.order_id, to_document(order, correlation_id, timeline, emitted or [])
+        )
 
     def known_skus(self) -> set[str]:
         return {document["sku"] for document in self._state.scan(CATALOG)}

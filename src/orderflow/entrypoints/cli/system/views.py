@@ -15,7 +15,7 @@ from orderflow.bootstrap.system import install
 from orderflow.entrypoints.cli.output import print_json
 from orderflow.entrypoints.cli.system.opening import system
 from orderflow.events.schemas import export_schemas
-from orderflow.services.analytics.report import report_from
+from orderflow.services.analytics.report import Report, report_from
 from orderflow.services.inventory.records import STOCK, set_stock
 from orderflow.services.orders.records import CATALOG
 
@@ -54,7 +54,13 @@ def report_command(ctx: typer.Context, as_json: AsJson = False) -> None:
         print_json(report.as_json())
         return
     console = Console()
-    summary = Table(title="Orders", show_header=False)
+    for table in report_tables(report):
+        console.print(table)
+
+
+def report_tables(report: Report) -> list[Table]:
+    """The report as tables: a summary, revenue, and the events counted."""
+    summary = Table(title="Orders (analytics)", show_header=False)
     summary.add_column("measure")
     summary.add_column("value", justify="right")
     summary.add_row("orders", str(report.orders))
@@ -62,20 +68,18 @@ def report_command(ctx: typer.Context, as_json: AsJson = False) -> None:
     summary.add_row("out of stock", f"{report.out_of_stock} ({report.out_of_stock_rate:.1%})")
     refunded = ", ".join(f"{amount} {currency}" for currency, amount in report.refunded.items())
     summary.add_row("refunds", f"{report.refunds}" + (f" ({refunded})" if refunded else ""))
-    console.print(summary)
     revenue = Table(title="Revenue (orders neither cancelled nor out of stock)")
     revenue.add_column("currency")
     revenue.add_column("channel")
     revenue.add_column("amount", justify="right")
     for (currency, channel), amount in sorted(report.revenue.items()):
         revenue.add_row(currency, escape(channel), str(amount))
-    console.print(revenue)
     events = Table(title="Events seen by analytics")
     events.add_column("detail-type")
     events.add_column("count", justify="right")
     for name, count in sorted(report.events.items()):
         events.add_row(escape(name), str(count))
-    console.print(events)
+    return [summary, revenue, events]
 
 
 def inventory_command(ctx: typer.Context, as_json: AsJson = False) -> None:

@@ -1,0 +1,111 @@
+"""Exactly-once effects: redeliveries, relay retries and replays change nothing twice."""
+
+from __future__ import annotations
+
+import orjson
+
+from orderflow.runtime.journal import Attempt, Outcome
+from tests.services.harness import Harness, make_harness
+
+
+def _messages_of(h: Harness, queue: str) -> list[str]:
+    return [m.body for m in h.system.engine.sqs.peek_messages(queue, 100)]
+
+
+def _all_attempts(h: Harness) -> list[Attempt]:
+    with h.system.state.reader() as state:
+        orders = [doc["correlationId"] for doc in state.scan("orders.order")]
+        return [a for correlation in orders for a in state.attempts_of(correlation)]
+
+
+def test_a_redelivered_order_created_reserves_stock_and_mails_once() -> None:
+    h = make_harness()
+    order_id = h.place(("KB-001", 5, "89.00"))
+    h.system.relay.publish_pending()
+    body = _messages_of(h, "inventory")[0]
+    notification_body = _messages_of(h, "notification")[0]
+    h.settle()
+    # The same message arrives again (an at-least-once redelivery, or a relay that
+    # published twice): the consumers' guards must make it a no-op.
+    h.system.engine.sqs.send_message("inventory", body)
+    h.system.engine.sqs.send_message("notification", notification_body)
+    h.settle()
+    assert h.stock("KB-001") == 495
+    assert [m.kind for m in h.mailer.sent] == ["confirmation"]
+    correlation_id = h.order(order_id)["correlationId"]
+    with h.system.state.reader() as state:
+        outcomes = [
+            a.outcome for a in state.attempts_of(correlation_id) if a.consumer == "inventory"
+        ]
+    assert outcomes.count(Outcome.PROCESSED) == 1
+    assert outcomes.count(Outcome.DUPLICATE) == 1
+
+
+def test_replaying_the_archive_changes_nothing() -> None:
+    h = make_harness()
+    h.place(("LT-006", 3, "1899.00"), eligible=True)
+    h.place(("MS-002", 1, "29.50"))
+    h.settle()
+    stock_before = (h.stock("LT-006"), h.stock("MS-002"))
+    mails_before = len(h.mailer.sent)
+    events = h.system.engine.events
+    archive = events.describe_archive("orders-archive")
+    h.clock.advance(seconds=1)
+    events.start_replay(
+        "again",
+        archive["ArchiveArn"],
+        0,
+        h.clock.now_ms() / 1000,
+        events.describe_event_bus("orders")["Arn"],
+    )
+    assert h.settle() > 0
+    assert (h.stock("LT-006"), h.stock("MS-002")) == stock_before
+    assert len(h.mailer.sent) == mails_before
+    with h.system.state.reader() as state:
+        refunds = list(state.scan("refunds.refund"))
+    assert len(refunds) == 1
+    duplicates = [
+        a for a in _all_attempts(h) if a.outcome is Outcome.DUPLICATE and a.consumer == "refund"
+    ]
+    assert duplicates, "the replay delivered the saga's events again"
+
+
+def test_the_outbox_is_published_once_even_if_the_relay_runs_again() -> None:
+    h = make_harness()
+    h.place(("KB-001", 1, "89.00"))
+    assert h.system.relay.publish_pending() == 0  # the command's relay already did it
+    assert h.depth("inventory") == 1
+
+
+def test_a_failing_mail_server_keeps_the_email_until_it_recovers() -> None:
+    h = make_harness()
+    h.mailer.failing = "connection refused"
+    h.place(("KB-001", 1, "89.00"))
+    h.settle()
+    assert h.mailer.sent == []
+    h.mailer.failing = None
+    h.clock.advance(seconds=2)
+    h.workers["notification"]._last_sweep = 0  # the next round sweeps the outboxes
+    h.settle()
+    assert [m.kind for m in h.mailer.sent] == ["confirmation"]
+    assert len({m.message_id for m in h.mailer.sent}) == 1
+
+
+def test_a_poison_event_goes_to_the_dlq_after_max_receives_with_its_reason() -> None:
+    h = make_harness()
+    h.put("com.mycompany.orders", "OrderCreated", {"eventVersion": "9.0", "order": {}})
+    for _ in range(3):
+        h.settle()
+        h.clock.advance(seconds=10)  # past the backoff
+    h.settle()
+    for queue in ("inventory", "order-processing", "notification", "analytics"):
+        assert h.depth(queue) == 0, queue
+        assert h.depth(f"{queue}-dlq") == 1, queue
+    body = orjson.loads(h.system.engine.sqs.peek_messages("inventory-dlq", 1)[0].body)
+    with h.system.state.reader() as state:
+        attempts = state.attempts_of(body["id"])
+    inventory = [a for a in attempts if a.consumer == "inventory"]
+    assert [a.receive_count for a in inventory] == [1, 2, 3]
+    assert all(a.outcome is Outcome.FAILED for a in inventory)
+    assert "UnknownEventVersion" in (inventory[-1].error or "")
+    assert "'9.0'" in (inventory[-1].error or "")
