@@ -71,8 +71,9 @@ class Supervisor:
         self._threads.append(reader)
 
     def _forward(self, name: str, stream: IO[str]) -> None:
-        for line in stream:
-            self.emit(name, line.rstrip("\n"))
+        with stream:
+            for line in stream:
+                self.emit(name, line.rstrip("\n"))
 
     def _watch(self) -> None:
         while not self._stopping.wait(0.2):

@@ -1,0 +1,108 @@
+"""The order system running for real: a SQLite file, the SMTP sink and every worker as its
+own process (through the same supervisor as ``orderflow up``), for integration tests."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from orderflow.bootstrap.system import System, install, open_system
+from orderflow.entrypoints.system.supervisor import Supervisor, system_parts
+from orderflow.eventbus.clock import to_iso
+from orderflow.services.orders import commands
+from orderflow.services.orders.records import ORDER
+from orderflow.services.topology import SUBSCRIPTIONS
+
+T = TypeVar("T")
+VISIBILITY_S: Final = 2
+"""Queues' visibility timeout here, so that messages a killed worker held come back soon."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 30.0) -> T:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+@dataclass
+class Running:
+    system: System
+    supervisor: Supervisor
+    log: list[str] = field(default_factory=list)
+
+    def place(self, *items: tuple[str, int, str], eligible: bool = True) -> str:
+        with self.system.state.transaction() as state:
+            now = self.system.clock.now_ms()
+            order, _ = commands.place(
+                commands.CommandContext(state, now, to_iso(now), self.system.new_id),
+                commands.PlaceOrder(
+                    customer_id="it-customer",
+                    currency="USD",
+                    channel="web",
+                    items=[(sku, qty, Decimal(price)) for sku, qty, price in items],
+                    refund_eligible=eligible,
+                    payment_method="card",
+                ),
+            )
+        self.system.relay.publish_pending()
+        return order.order_id
+
+    def orders(self) -> list[dict[str, Any]]:
+        with self.system.state.reader() as state:
+            return list(state.scan(ORDER))
+
+    def scan(self, kind: str) -> list[dict[str, Any]]:
+        with self.system.state.reader() as state:
+            return list(state.scan(kind))
+
+
+@contextmanager
+def running_system(folder: Path, *, retry_base_s: int = 0) -> Iterator[Running]:
+    db = folder / "orderflow.db"
+    system = open_system(db)
+    install(system)
+    for subscription in SUBSCRIPTIONS.values():
+        system.engine.sqs.set_queue_attributes(
+            subscription.queue, {"VisibilityTimeout": str(VISIBILITY_S)}
+        )
+    log: list[str] = []
+    parts = [
+        part
+        for part in system_parts(
+            host="127.0.0.1",
+            port=free_port(),
+            smtp=None,
+            sink_port=free_port(),
+            workers=list(SUBSCRIPTIONS),
+            retry_base_s=retry_base_s,
+        )
+        if part.name != "api"
+    ]
+    supervisor = Supervisor(db, parts, lambda name, line: log.append(f"{name}: {line}"))
+    supervisor.start()
+    try:
+        wait_for(
+            "every worker to start",
+            lambda: sum(line.endswith(" started") for line in log) >= len(SUBSCRIPTIONS),
+        )
+        wait_for("the mail sink to listen", lambda: any("listening on" in line for line in log))
+        yield Running(system, supervisor, log)
+    finally:
+        supervisor.stop()
+        system.close()
