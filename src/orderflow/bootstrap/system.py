@@ -80,6 +80,13 @@ def open_system(db: str | Path | None = None, *, synchronous: str | None = None)
     return System(engine, SqliteStateStore(store, engine.events), SqliteMailbox(store))
 
 
+def state_of(engine: Engine) -> StateStore | None:
+    """The services' state beside an engine opened on its own (None if the engine's store
+    keeps no such state), for commands that only opened the engine."""
+    store = engine.store
+    return SqliteStateStore(store, engine.events) if isinstance(store, SqliteStore) else None
+
+
 def memory_system(clock: Clock | None = None, new_id: Callable[[], str] = new_uuid) -> System:
     """The system in memory (one process; for tests)."""
     store = MemoryStore()

@@ -16,12 +16,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from orderflow.bootstrap.system import state_of
 from orderflow.entrypoints.cli.context import calling, engine
 from orderflow.entrypoints.cli.operator.status import dead_letter_queue, human_age
 from orderflow.entrypoints.cli.output import print_json
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.model.queues import MoveTask
 from orderflow.eventbus.queues.admin import PeekedMessage
+from orderflow.runtime.journal import Attempt, Outcome
 
 PREVIEW: Final = 80
 EVENTBRIDGE_ATTRIBUTES: Final = ("ERROR_CODE", "ERROR_MESSAGE", "RULE_ARN", "TARGET_ARN")
@@ -61,6 +63,7 @@ def show(
             )
             messages = opened.sqs.peek_messages(url, limit)
         now_ms = opened.clock.now_ms()
+        reasons = last_failures(opened, [message.message_id for message in messages])
     waiting = sum(int(value) for value in counts.values())
     if as_json:
         print_json(
@@ -68,11 +71,11 @@ def show(
                 "DeadLetterQueue": name,
                 "QueueUrl": url,
                 "ApproximateNumberOfMessages": waiting,
-                "Messages": [_message(message) for message in messages],
+                "Messages": [_message(message, reasons) for message in messages],
             }
         )
         return
-    Console().print(_table(name, waiting, messages, now_ms))
+    Console().print(_table(name, waiting, messages, now_ms, reasons))
 
 
 def redrive(ctx: typer.Context, *, queue: Queue) -> None:
@@ -115,7 +118,23 @@ def redrive(ctx: typer.Context, *, queue: Queue) -> None:
         )
 
 
-def _message(message: PeekedMessage) -> dict[str, Any]:
+def last_failures(opened: Engine, message_ids: list[str]) -> dict[str, Attempt]:
+    """The last failed delivery the consumers journaled for each message, by message id."""
+    state = state_of(opened)
+    if state is None:
+        return {}
+    found: dict[str, Attempt] = {}
+    with state.reader() as reader:
+        for message_id in message_ids:
+            failed = [
+                a for a in reader.attempts_of_message(message_id) if a.outcome is Outcome.FAILED
+            ]
+            if failed:
+                found[message_id] = failed[-1]
+    return found
+
+
+def _message(message: PeekedMessage, reasons: dict[str, Attempt]) -> dict[str, Any]:
     shown: dict[str, Any] = {
         "MessageId": message.message_id,
         "MD5OfBody": message.md5_of_body,
@@ -124,10 +143,23 @@ def _message(message: PeekedMessage) -> dict[str, Any]:
     }
     if message.message_attributes:
         shown["MessageAttributes"] = message.message_attributes
+    failure = reasons.get(message.message_id)
+    if failure is not None:
+        shown["LastFailure"] = {
+            "Consumer": failure.consumer,
+            "ReceiveCount": failure.receive_count,
+            "Error": failure.error,
+        }
     return shown
 
 
-def _table(name: str, waiting: int, messages: list[PeekedMessage], now_ms: int) -> Table:
+def _table(
+    name: str,
+    waiting: int,
+    messages: list[PeekedMessage],
+    now_ms: int,
+    reasons: dict[str, Attempt],
+) -> Table:
     table = Table(
         title=f"{name}: {waiting} message{'' if waiting == 1 else 's'} waiting",
         caption=None if messages else "nothing to redrive",
@@ -143,13 +175,13 @@ def _table(name: str, waiting: int, messages: list[PeekedMessage], now_ms: int) 
         table.add_row(
             f"{message.message_id}\n[dim]sent {age} ago[/]",
             system["ApproximateReceiveCount"],
-            _origin(message),
+            _origin(message, reasons.get(message.message_id)),
             _preview(message.body),
         )
     return table
 
 
-def _origin(message: PeekedMessage) -> str:
+def _origin(message: PeekedMessage, failure: Attempt | None) -> str:
     lines: list[str] = []
     source = message.attributes.get("DeadLetterQueueSourceArn")
     if source:
@@ -166,6 +198,11 @@ def _origin(message: PeekedMessage) -> str:
     if "ERROR_CODE" in values:
         code, text = values["ERROR_CODE"], values.get("ERROR_MESSAGE", "")
         lines.append(f"[red]{escape(code)}[/]: {escape(text)}")
+    if failure is not None:
+        lines.append(
+            f"{escape(failure.consumer)} failed it (receive {failure.receive_count}): "
+            f"[red]{escape(failure.error or '')}[/]"
+        )
     return "\n".join(lines) or "[dim]-[/]"
 
 
