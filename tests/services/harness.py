@@ -34,8 +34,13 @@ class Harness:
             )
         self.system.relay.publish_pending()
 
-    def place(self, *items: tuple[str, int, str], customer: str = "u-1", eligible: bool = True,
-              currency: str = "USD") -> str:
+    def place(
+        self,
+        *items: tuple[str, int, str],
+        customer: str = "u-1",
+        eligible: bool = True,
+        currency: str = "USD",
+    ) -> str:
         with self.command() as ctx:
             order, _ = commands.place(
                 ctx,
@@ -52,8 +57,14 @@ class Harness:
 
     def put(self, source: str, detail_type: str, detail: dict[str, Any]) -> None:
         result = self.system.engine.events.put_events(
-            [{"Source": source, "DetailType": detail_type, "Detail": orjson.dumps(detail).decode(),
-              "EventBusName": "orders"}]
+            [
+                {
+                    "Source": source,
+                    "DetailType": detail_type,
+                    "Detail": orjson.dumps(detail).decode(),
+                    "EventBusName": "orders",
+                }
+            ]
         )
         assert result.failed_entry_count == 0, result.as_aws()
 
