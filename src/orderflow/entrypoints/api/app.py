@@ -1,0 +1,61 @@
+"""``build_api(system)``: the order service's HTTP API as a FastAPI application.
+
+Nothing happens at import: the factory wires the routes around the ``System`` it is
+given (SQLite or in memory), the error handlers and the body-size limit. Serve it with
+uvicorn; another ASGI app may be mounted at ``/`` beside it, since the API claims only
+``/orders``, ``/inventory``, ``/health`` and the docs (``/docs``, ``/openapi.json``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from fastapi import FastAPI
+
+import orderflow
+from orderflow.bootstrap.system import System
+from orderflow.entrypoints.api.body_limit import BodySizeLimit
+from orderflow.entrypoints.api.errors import install_error_handlers
+from orderflow.entrypoints.api.routes.health import health_routes
+from orderflow.entrypoints.api.routes.inventory import inventory_routes
+from orderflow.entrypoints.api.routes.orders import orders_routes
+
+MAX_BODY_BYTES: Final = 64 * 1024
+LIMITED_PATHS: Final = ("/orders", "/inventory")
+
+DESCRIPTION = """
+Place, follow, change and cancel orders; read and adjust stock.
+
+Placing an order saves it with its **OrderCreated** event in one transaction and
+publishes the event at once; the inventory, notification, analytics and refund
+services react through the event bus, and `GET /orders/{orderId}` shows the order's
+`status` and `timeline` as they do. Send `X-Correlation-Id` to choose the id that
+every event of the order's journey carries.
+
+Errors are JSON: `422` lists every invalid field (`loc`, `msg`, `type`); other errors
+carry a `detail` message: `404` unknown order, `409` a change the order's state forbids,
+`413` a body over 64 KiB, `415` a body that is not JSON, `503` the database is
+unavailable (retry).
+"""
+
+TAGS = [
+    {"name": "orders", "description": "Orders and their journey through the services."},
+    {"name": "inventory", "description": "Stock levels and the product catalog."},
+    {"name": "health", "description": "Liveness."},
+]
+
+
+def build_api(system: System, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """The API over ``system`` (installed: topology applied, catalog seeded)."""
+    app = FastAPI(
+        title="orderflow orders API",
+        version=orderflow.__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+    )
+    app.include_router(orders_routes(system))
+    app.include_router(inventory_routes(system))
+    app.include_router(health_routes())
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, path_prefixes=LIMITED_PATHS)
+    return app

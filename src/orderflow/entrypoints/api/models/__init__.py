@@ -1,0 +1,1 @@
+"""The API's JSON: request bodies (strict) and responses, camelCase like the events."""
