@@ -115,10 +115,3 @@ def test_help_reads_well() -> None:
     events_help = orderflow("events", "test-event-pattern", "--help")
     assert "--event-pattern" in events_help.stdout
     assert "file://" in events_help.stdout
-
-
-def test_demo_runs_and_routes_by_content() -> None:
-    done = orderflow("demo")
-    assert done.returncode == 0, done.stderr
-    assert "high-value-review" in done.stdout
-    assert "bulk-line" in done.stdout

@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
     app.command("up")(up.up_command)
     app.command("worker")(processes.worker_command)
     app.command("mail-sink")(processes.mail_sink_command)
+    app.command("api")(processes.api_command)
     app.command("publisher")(publisher.publisher_command)
     app.command("trace")(trace.trace_command)
     app.command("mail")(views.mail_command)

@@ -12,10 +12,12 @@ import threading
 from typing import Annotated, Final
 
 import typer
+import uvicorn
 
 from orderflow.adapters.smtp.sender import SmtpMailer
 from orderflow.adapters.smtp.sink import MailSink
 from orderflow.bootstrap.system import install
+from orderflow.entrypoints.api import build_api
 from orderflow.entrypoints.cli.system.opening import parse_address, system
 from orderflow.entrypoints.system.logs import configure_logging
 from orderflow.services.topology import SUBSCRIPTIONS
@@ -102,3 +104,27 @@ def mail_sink_command(
         stop.wait()
         sink.stop()
         log.info("stopped")
+
+
+def api_command(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 4010,
+    no_install: Annotated[
+        bool, typer.Option("--no-install", help="Don't apply the topology first.")
+    ] = False,
+) -> None:
+    """Serve the order HTTP API alone (``orderflow up`` runs it beside everything else)."""
+    configure_logging("api")
+    with system(ctx) as opened:
+        if not no_install:
+            install(opened)
+        config = uvicorn.Config(
+            build_api(opened),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+        uvicorn.Server(config).run()
