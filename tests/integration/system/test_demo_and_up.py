@@ -87,11 +87,7 @@ def test_up_serves_the_tutorial_publisher_and_stops_cleanly_on_ctrl_c(tmp_path: 
     )
     try:
         assert up.stdout is not None
-        lines: list[str] = []
-        wait_for(
-            "orderflow up to be ready",
-            lambda: (line := up.stdout.readline()) and (lines.append(line) or "ready" in line),
-        )  # type: ignore[union-attr,func-returns-value]
+        lines = _read_until(up.stdout, "ready")
         published = orderflow(
             "publisher", "--url", f"http://127.0.0.1:{port}", "--pause", "1", db=db
         )
