@@ -40,6 +40,7 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/patterns.py
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/orders.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
