@@ -77,21 +77,21 @@ def open_system(db: str | Path | None = None, *, synchronous: str | None = None)
     engine = open_engine(db, synchronous=synchronous)
     store = engine.store
     assert isinstance(store, SqliteStore)
-    return System(engine, SqliteStateStore(store, engine.events), SqliteMailbox(store))
+    return System(engine, SqliteStateStore(store, engine), SqliteMailbox(store))
 
 
 def state_of(engine: Engine) -> StateStore | None:
     """The services' state beside an engine opened on its own (None if the engine's store
     keeps no such state), for commands that only opened the engine."""
     store = engine.store
-    return SqliteStateStore(store, engine.events) if isinstance(store, SqliteStore) else None
+    return SqliteStateStore(store, engine) if isinstance(store, SqliteStore) else None
 
 
 def memory_system(clock: Clock | None = None, new_id: Callable[[], str] = new_uuid) -> System:
     """The system in memory (one process; for tests)."""
     store = MemoryStore()
     engine = Engine(store, clock or SystemClock(), new_id=new_id)
-    return System(engine, MemoryStateStore(store, engine.events), new_id=new_id)
+    return System(engine, MemoryStateStore(store, engine), new_id=new_id)
 
 
 def install(system: System, catalog: tuple[Product, ...] | list[Product] = DEFAULT_CATALOG) -> Plan:

@@ -53,6 +53,16 @@ class RuntimeState(ServiceState, Protocol):
         """PutEvents on the engine, in this transaction when the store shares the engine's."""
         ...
 
+    @property
+    def shares_engine_transaction(self) -> bool:
+        """Whether ``put_events`` and ``acknowledge`` commit with this transaction (then the
+        relay may publish inside it, and a worker acknowledge inside it)."""
+        ...
+
+    def acknowledge(self, queue: str, receipt_handles: Sequence[str]) -> None:
+        """Delete received messages, in this transaction when the store shares the engine's."""
+        ...
+
     def pending_mail(self, limit: int) -> list[OutgoingMail]: ...
 
     def mark_mail_sent(self, message_id: str, now_ms: int) -> None: ...

@@ -9,11 +9,13 @@ state transaction, each message in a savepoint of its own:
 3. the handler: its reads, writes, emitted events (outbox) and emails (mail outbox).
 
 If a handler raises, its savepoint is rolled back (its claim with it) and the others
-commit. Then the handled messages are deleted; the failed ones are made visible again
-after a backoff (1 s, 2 s, 4 s ...) and, past the queue's maxReceiveCount, the queue
-moves them to its DLQ. Every attempt goes to the journal with its outcome and error.
-Finally the outbox relay publishes what the handlers emitted, and the mail relay sends
-what they wrote.
+commit. Every attempt goes to the journal with its outcome and error. In the same
+transaction (on a store that shares the engine's) the handled messages are deleted and
+the outbox relay publishes what the handlers emitted: effects, acknowledgement and
+publication are one commit. The failed messages are made visible again after a backoff
+(1 s, 2 s, 4 s ...) and, past the queue's maxReceiveCount, the queue moves them to its
+DLQ. Then the mail relay sends what the handlers wrote; once a second, a sweep publishes
+whatever a crashed process left in the outbox.
 """
 
 from __future__ import annotations
@@ -106,22 +108,25 @@ class Worker:
         if messages:
             self._handle(messages, report)
         sweep_due = time.monotonic() - self._last_sweep >= SWEEP_INTERVAL_S
-        if report.processed or sweep_due:
+        if self._mail is not None and (report.processed or sweep_due):
+            report.mailed, errors = self._mail.send_pending()
+            for error in errors:
+                log.warning("mail not sent: %s", error, extra=self._extra(None))
+            if report.mailed:
+                report.published += self._relay.publish_pending()
+        if sweep_due:  # whatever a crashed process left in the outbox
             self._last_sweep = time.monotonic()
-            report.published = self._relay.publish_pending()
-            if self._mail is not None:
-                report.mailed, errors = self._mail.send_pending()
-                for error in errors:
-                    log.warning("mail not sent: %s", error, extra=self._extra(None))
-                if report.mailed:
-                    report.published += self._relay.publish_pending()
+            report.published += self._relay.publish_pending()
         return report
 
     # -- handling --------------------------------------------------------------------
 
     def _handle(self, messages: list[ReceivedMessage], report: RoundReport) -> None:
+        """Handle the batch in one transaction; on a store that shares the engine's, the
+        handled messages are deleted and the emitted events published in it too."""
         failed: list[tuple[ReceivedMessage, int]] = []
         done: list[ReceivedMessage] = []
+        queue = self.subscription.queue
         with self._store.transaction() as state:
             for message in messages:
                 attempt = self._attempt(state, message)
@@ -131,17 +136,22 @@ class Worker:
                 else:
                     done.append(message)
             state.record_attempts(report.attempts)
+            acknowledged = state.shares_engine_transaction
+            if acknowledged and done:
+                state.acknowledge(queue, [m.receipt_handle for m in done])
+            report.published = self._relay.publish_in(state)
+        if not acknowledged:
+            if done:
+                self._queues.delete_message_batch(
+                    queue,
+                    [{"Id": str(i), "ReceiptHandle": m.receipt_handle} for i, m in enumerate(done)],
+                )
+            report.published = self._relay.publish_pending()
         for attempt in report.attempts:
             self._log(attempt)
         report.processed = sum(a.outcome is Outcome.PROCESSED for a in report.attempts)
         report.duplicates = sum(a.outcome is Outcome.DUPLICATE for a in report.attempts)
         report.failed = len(failed)
-        queue = self.subscription.queue
-        if done:
-            self._queues.delete_message_batch(
-                queue,
-                [{"Id": str(i), "ReceiptHandle": m.receipt_handle} for i, m in enumerate(done)],
-            )
         for message, receive_count in failed:
             # AwsError: its visibility ran out meanwhile, so it is back already.
             with contextlib.suppress(AwsError):

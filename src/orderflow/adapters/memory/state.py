@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from orderflow.adapters.memory.store import MemoryStore
-from orderflow.eventbus.bus import EventBridge, PutEventsResult
+from orderflow.eventbus.bus import PutEventsResult
+from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.errors import StoreError
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.runtime.journal import Attempt
@@ -38,10 +39,10 @@ class MemoryState:
     """``RuntimeState`` over the in-memory tables, with an undo journal."""
 
     def __init__(
-        self, tables: _Tables, events: EventBridge, tx: StoreTransaction, *, writable: bool
+        self, tables: _Tables, engine: Engine, tx: StoreTransaction, *, writable: bool
     ) -> None:
         self._t = tables
-        self._events = events
+        self._engine = engine
         self._tx = tx
         self._writable = writable
         self.undo: list[Callable[[], object]] = []
@@ -109,7 +110,18 @@ class MemoryState:
             )
 
     def put_events(self, entries: Sequence[Mapping[str, Any]]) -> PutEventsResult:
-        return self._events.put_events_in(self._tx, entries)
+        return self._engine.events.put_events_in(self._tx, entries)
+
+    @property
+    def shares_engine_transaction(self) -> bool:
+        return True
+
+    def acknowledge(self, queue: str, receipt_handles: Sequence[str]) -> None:
+        self._engine.sqs.delete_message_batch_in(
+            self._tx,
+            queue,
+            [{"Id": str(n), "ReceiptHandle": h} for n, h in enumerate(receipt_handles)],
+        )
 
     def events_of(self, correlation_id: str) -> list[StoredEvent]:
         return [
@@ -146,15 +158,15 @@ class MemoryState:
 class MemoryStateStore:
     """``StateStore`` in memory, serialised with the in-memory engine's transactions."""
 
-    def __init__(self, store: MemoryStore, events: EventBridge) -> None:
+    def __init__(self, store: MemoryStore, engine: Engine) -> None:
         self._store = store
-        self._events = events
+        self._engine = engine
         self._tables = _Tables()
 
     @contextmanager
     def transaction(self) -> Iterator[MemoryState]:
         with self._store.transaction() as tx:
-            state = MemoryState(self._tables, self._events, tx, writable=True)
+            state = MemoryState(self._tables, self._engine, tx, writable=True)
             try:
                 yield state
             except BaseException:
@@ -165,4 +177,4 @@ class MemoryStateStore:
     @contextmanager
     def reader(self) -> Iterator[MemoryState]:
         with self._store.reader() as tx:
-            yield MemoryState(self._tables, self._events, tx, writable=False)
+            yield MemoryState(self._tables, self._engine, tx, writable=False)

@@ -16,7 +16,8 @@ import orjson
 
 from orderflow.adapters.sqlite.state_schema import STATE_SCHEMA
 from orderflow.adapters.sqlite.store import SqliteStore, SqliteTransaction
-from orderflow.eventbus.bus import EventBridge, PutEventsResult
+from orderflow.eventbus.bus import PutEventsResult
+from orderflow.eventbus.engine import Engine
 from orderflow.runtime.journal import Attempt, Outcome
 from orderflow.runtime.ports import StoredEvent
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
@@ -37,10 +38,10 @@ class SqliteState:
 
     _savepoints = count()
 
-    def __init__(self, tx: SqliteTransaction, events: EventBridge) -> None:
+    def __init__(self, tx: SqliteTransaction, engine: Engine) -> None:
         self._tx = tx
         self._db = tx.connection
-        self._events = events
+        self._engine = engine
 
     # -- documents -------------------------------------------------------------------
 
@@ -125,7 +126,18 @@ class SqliteState:
         )
 
     def put_events(self, entries: Sequence[Mapping[str, Any]]) -> PutEventsResult:
-        return self._events.put_events_in(self._tx, entries)
+        return self._engine.events.put_events_in(self._tx, entries)
+
+    @property
+    def shares_engine_transaction(self) -> bool:
+        return True
+
+    def acknowledge(self, queue: str, receipt_handles: Sequence[str]) -> None:
+        self._engine.sqs.delete_message_batch_in(
+            self._tx,
+            queue,
+            [{"Id": str(n), "ReceiptHandle": h} for n, h in enumerate(receipt_handles)],
+        )
 
     def events_of(self, correlation_id: str) -> list[StoredEvent]:
         rows = self._db.execute(
@@ -236,20 +248,20 @@ def _attempt(row: tuple[Any, ...]) -> Attempt:
 class SqliteStateStore:
     """``StateStore`` on the engine's ``SqliteStore`` (same file, same transactions)."""
 
-    def __init__(self, store: SqliteStore, events: EventBridge) -> None:
+    def __init__(self, store: SqliteStore, engine: Engine) -> None:
         self._store = store
-        self._events = events
+        self._engine = engine
         ensure_state_schema(store)
 
     @contextmanager
     def transaction(self) -> Iterator[SqliteState]:
         with self._store.transaction() as tx:
-            yield SqliteState(tx, self._events)
+            yield SqliteState(tx, self._engine)
 
     @contextmanager
     def reader(self) -> Iterator[SqliteState]:
         with self._store.reader() as tx:
-            yield SqliteState(tx, self._events)
+            yield SqliteState(tx, self._engine)
 
 
 def ensure_state_schema(store: SqliteStore) -> None:

@@ -1,9 +1,10 @@
 """A command's scope: one transaction for the order and its outbox event, then the relay.
 
-The command and its event commit together (the transactional outbox); publishing right
-after the commit sends the event out at once instead of waiting for a worker's relay.
-If publishing fails, the order is still saved and its event still in the outbox, which
-every worker's relay drains: the request has succeeded, so it is logged, not reported.
+The command and its event commit together (the transactional outbox). On a store whose
+PutEvents joins the transaction, the relay publishes in that same transaction (one
+commit per request); otherwise right after the commit. If that later publishing fails,
+the order is still saved and its event still in the outbox, which every worker's relay
+drains: the request has succeeded, so it is logged, not reported.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def command_scope(system: System, correlation_id: str | None = None) -> Iterator
     with system.state.transaction() as state:
         now_ms = system.clock.now_ms()
         yield CommandContext(state, now_ms, to_iso(now_ms), system.new_id, correlation_id)
+        published_inside = state.shares_engine_transaction
+        system.relay.publish_in(state)
+    if published_inside:
+        return
     try:
         system.relay.publish_pending()
     except OrderflowError:

@@ -317,23 +317,29 @@ class Delivery(QueueContext):
     ) -> BatchResult[None]:
         """DeleteMessageBatch: each entry ``{Id, ReceiptHandle}``."""
         check_entries(entries, "DeleteMessageBatchRequestEntry")
+        with self.store.transaction() as tx:
+            return self.delete_message_batch_in(tx, queue, entries)
+
+    def delete_message_batch_in(
+        self, tx: StoreTransaction, queue: str, entries: Sequence[Mapping[str, Any]]
+    ) -> BatchResult[None]:
+        """DeleteMessageBatch inside the caller's write transaction: the messages are gone
+        only if what else the caller wrote commits (a consumer's effects, for example)."""
+        check_entries(entries, "DeleteMessageBatchRequestEntry")
         name = self.name_of(queue)
         result: BatchResult[None] = BatchResult()
-        with self.store.transaction() as tx:
-            self.existing(tx, name)
-            wanted: dict[int, str] = {}
-            for entry in entries:
-                handle = str(entry.get("ReceiptHandle", ""))
-                try:
-                    wanted[read_handle(name, handle)] = handle
-                except SqsError as error:
-                    result.fail(str(entry["Id"]), error, sender_fault=True)
-                    continue
-                result.succeed(str(entry["Id"]), None)
-            current = tx.receipt_handles(list(wanted))
-            tx.delete_messages(
-                [seq for seq, handle in wanted.items() if current.get(seq) == handle]
-            )
+        self.existing(tx, name)
+        wanted: dict[int, str] = {}
+        for entry in entries:
+            handle = str(entry.get("ReceiptHandle", ""))
+            try:
+                wanted[read_handle(name, handle)] = handle
+            except SqsError as error:
+                result.fail(str(entry["Id"]), error, sender_fault=True)
+                continue
+            result.succeed(str(entry["Id"]), None)
+        current = tx.receipt_handles(list(wanted))
+        tx.delete_messages([seq for seq, handle in wanted.items() if current.get(seq) == handle])
         return result
 
     def change_message_visibility(
