@@ -42,6 +42,7 @@ class Supervisor:
     environment: dict[str, str] = field(default_factory=dict)
     _stopping: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
+    _watcher: threading.Thread | None = None
 
     def command(self, part: Part) -> list[str]:
         return [sys.executable, "-m", "orderflow", "--db", str(self.db), *part.arguments]
@@ -49,9 +50,8 @@ class Supervisor:
     def start(self) -> None:
         for part in self.parts:
             self._spawn(part)
-        watcher = threading.Thread(target=self._watch, name="supervisor", daemon=True)
-        watcher.start()
-        self._threads.append(watcher)
+        self._watcher = threading.Thread(target=self._watch, name="supervisor", daemon=True)
+        self._watcher.start()
 
     def _spawn(self, part: Part) -> None:
         environment = {**os.environ, **self.environment, "PYTHONUNBUFFERED": "1"}
@@ -81,13 +81,12 @@ class Supervisor:
                 process = part.process
                 if process is None or process.poll() is None:
                     continue
-                if self._stopping.is_set():
-                    return
                 self.emit(
                     "supervisor",
                     f"{part.name} exited with status {process.returncode}; restarting it",
                 )
-                time.sleep(RESTART_DELAY_S)
+                if self._stopping.wait(RESTART_DELAY_S):
+                    return
                 part.restarts += 1
                 self._spawn(part)
 
@@ -100,6 +99,8 @@ class Supervisor:
     def stop(self, grace_s: float = GRACE_S) -> None:
         """SIGTERM every part, wait for them to drain, SIGKILL the stragglers."""
         self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join()  # no part is restarted from here on
         running = [p.process for p in self.parts if p.process and p.process.poll() is None]
         for process in running:
             process.send_signal(signal.SIGTERM)
