@@ -16,6 +16,7 @@ from orderflow.eventbus.clock import Clock, to_iso
 from orderflow.events.contracts import Metadata, NotificationSent
 from orderflow.events.contracts.notifications import SentEmail
 from orderflow.runtime.ports import Mailer, MailError, StateStore
+from orderflow.runtime.relay import OutboxRelay
 from orderflow.services.context import outgoing
 from orderflow.services.notifications.messages import SENDER
 from orderflow.services.ports import OutgoingMail
@@ -49,12 +50,14 @@ class MailRelay:
         self._mailer = mailer
         self._clock = clock
         self._new_id = new_id
+        self._relay = OutboxRelay(store, clock)
 
     def send_pending(self) -> tuple[int, list[str]]:
-        """Send what is pending: how many went out, and the errors of those that did not."""
+        """Send what is pending: how many went out, and the errors of those that did not.
+        The sent ones are marked, and their NotificationSent published, in one commit."""
         with self._store.reader() as state:
             pending = state.pending_mail(BATCH)
-        sent = 0
+        sent: list[OutgoingMail] = []
         errors: list[str] = []
         for mail in pending:
             try:
@@ -62,9 +65,17 @@ class MailRelay:
             except MailError as exc:
                 errors.append(f"{mail.message_id}: {exc}")
                 continue
+            sent.append(mail)
+        if sent:
             now = self._clock.now_ms()
             with self._store.transaction() as state:
-                state.mark_mail_sent(mail.message_id, now)
-                state.add_events([outgoing(notification_sent(mail, now, self._new_id()), now)])
-            sent += 1
-        return sent, errors
+                for mail in sent:
+                    state.mark_mail_sent(mail.message_id, now)
+                state.add_events(
+                    [outgoing(notification_sent(mail, now, self._new_id()), now) for mail in sent]
+                )
+                shared = state.shares_engine_transaction
+                self._relay.publish_in(state)
+            if not shared:
+                self._relay.publish_pending()
+        return len(sent), errors

@@ -112,8 +112,6 @@ class Worker:
             report.mailed, errors = self._mail.send_pending()
             for error in errors:
                 log.warning("mail not sent: %s", error, extra=self._extra(None))
-            if report.mailed:
-                report.published += self._relay.publish_pending()
         if sweep_due:  # whatever a crashed process left in the outbox
             self._last_sweep = time.monotonic()
             report.published += self._relay.publish_pending()

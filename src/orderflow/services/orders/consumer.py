@@ -30,7 +30,7 @@ from orderflow.events.contracts.orders import ORDERS_SOURCE
 from orderflow.events.envelope import Envelope
 from orderflow.events.legacy import LEGACY_SOURCE
 from orderflow.services.context import HandlerContext
-from orderflow.services.orders.records import Orders
+from orderflow.services.orders.records import Orders, from_document
 from orderflow.services.subscriptions import Subscription
 
 NAME: Final = "order-processing"
@@ -55,8 +55,7 @@ def _record(ctx: HandlerContext, order_id: str, change: Any = None, note: str = 
     document = orders.document(order_id)
     if document is None:
         return  # an event for an order this service never saw: nothing to follow
-    order = orders.get(order_id)
-    assert order is not None
+    order = from_document(document)
     if change is not None and ctx.cause.event_id not in document.get("emittedEventIds", []):
         try:
             order = change(order)
