@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -49,6 +50,20 @@ def wait_until_ready(url: str, timeout_s: float = READY_TIMEOUT_S) -> bool:
     return False
 
 
+def ensure_free(host: str, port: int, option: str) -> None:
+    """Refuse to start when a part's port is taken (its process would fail and restart)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise typer.BadParameter(
+                f"{host}:{port} is not available ({exc.strerror}): is orderflow already "
+                "running? Choose another port.",
+                param_hint=option,
+            ) from None
+
+
 def printer(console: Console) -> Callable[[str, str], None]:
     """Print each part's lines, the part's colour on each."""
     colours: dict[str, str] = {}
@@ -85,6 +100,9 @@ def up_command(
     process, until Ctrl-C (which drains and stops them cleanly)."""
     if smtp is not None:
         parse_address(smtp, "--smtp")
+    ensure_free(host, port, "--port")
+    if smtp is None:
+        ensure_free("127.0.0.1", sink_port, "--sink-port")
     console = Console()
     settings = ctx.find_object(CliSettings) or CliSettings()
     db = database_path(settings.db)
