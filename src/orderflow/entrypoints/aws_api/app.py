@@ -24,6 +24,7 @@ from orderflow.entrypoints.aws_api.asgi import (
     Receive,
     Scope,
     Send,
+    header_map,
     read_request,
     send_response,
 )
@@ -31,7 +32,6 @@ from orderflow.entrypoints.aws_api.errors import InternalFailure, ProtocolError
 from orderflow.entrypoints.aws_api.params import Params
 from orderflow.entrypoints.aws_api.protocols import (
     Call,
-    Protocol,
     failure,
     guess_protocol,
     operations_of,
@@ -85,10 +85,10 @@ class AwsApi:
         if scope["type"] != "http":
             return
         request_id = str(uuid.uuid4())
-        protocol = Protocol.SQS_QUERY
+        headers = header_map(scope)
+        protocol = guess_protocol(headers)
         try:
-            request = await read_request(scope, receive, self.settings.max_body_bytes)
-            protocol = guess_protocol(request)
+            request = await read_request(scope, headers, receive, self.settings.max_body_bytes)
             response = await self._answer(request, request_id)
         except AwsError as error:
             response = failure(protocol, error, request_id)

@@ -36,12 +36,18 @@ class HttpResponse:
     headers: tuple[tuple[str, str], ...]
 
 
-async def read_request(scope: Scope, receive: Receive, max_body_bytes: int) -> HttpRequest:
-    """The whole request; a body over ``max_body_bytes`` raises ``RequestEntityTooLarge``."""
-    headers = {
+def header_map(scope: Scope) -> dict[str, str]:
+    """The request's headers by lower-case name."""
+    return {
         name.decode("latin-1").lower(): value.decode("latin-1")
         for name, value in scope.get("headers", ())
     }
+
+
+async def read_request(
+    scope: Scope, headers: dict[str, str], receive: Receive, max_body_bytes: int
+) -> HttpRequest:
+    """The whole request; a body over ``max_body_bytes`` raises ``RequestEntityTooLarge``."""
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_body_bytes:
         raise RequestEntityTooLarge(_too_large(max_body_bytes))

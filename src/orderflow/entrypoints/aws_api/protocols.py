@@ -64,9 +64,9 @@ class Call:
         return "events" if self.protocol is Protocol.EVENTS_JSON else "sqs"
 
 
-def guess_protocol(request: HttpRequest) -> Protocol:
+def guess_protocol(headers: Mapping[str, str]) -> Protocol:
     """Which protocol the request speaks (for answering errors before it is parsed)."""
-    target = request.headers.get("x-amz-target", "")
+    target = headers.get("x-amz-target", "")
     if target:
         return _BY_PREFIX.get(target.split(".", 1)[0], Protocol.EVENTS_JSON)
     return Protocol.SQS_QUERY
@@ -74,7 +74,7 @@ def guess_protocol(request: HttpRequest) -> Protocol:
 
 def read_call(request: HttpRequest) -> Call:
     """The operation and members a request asks for; AWS's errors if it cannot be read."""
-    protocol = guess_protocol(request)
+    protocol = guess_protocol(request.headers)
     if protocol is Protocol.SQS_QUERY:
         return _query_call(request)
     target = request.headers.get("x-amz-target", "")

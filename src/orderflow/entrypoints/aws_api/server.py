@@ -32,6 +32,7 @@ def _config(app: AwsApi, host: str, port: int) -> uvicorn.Config:
         access_log=False,
         lifespan="on",
         timeout_keep_alive=75,
+        ws="none",
     )
 
 
