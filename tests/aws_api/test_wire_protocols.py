@@ -153,3 +153,15 @@ def test_required_credentials_refuse_others(secured_server: RunningServer) -> No
     unsigned = post(secured_server, "AWSEvents.ListEventBuses", b"{}", EVENTS_JSON)
     assert unsigned.status_code == 403
     assert unsigned.json()["__type"] == "MissingAuthenticationTokenException"
+
+
+def test_boto3_takes_the_endpoint_from_aws_endpoint_url(
+    server: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
+    session = boto3.Session(
+        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+    )
+    url = session.client("sqs").create_queue(QueueName="from-env")["QueueUrl"]
+    assert url.startswith(server.url)
+    assert session.client("events").list_event_buses()["EventBuses"][0]["Name"] == "default"
