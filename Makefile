@@ -53,6 +53,7 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/patterns.py
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/aws_api.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(NODE_TEST)/node_modules

@@ -38,7 +38,7 @@ from orderflow.entrypoints.aws_api.protocols import (
     read_call,
     success,
 )
-from orderflow.entrypoints.aws_api.scopes import ScopedEngines, request_scope
+from orderflow.entrypoints.aws_api.scopes import ScopedEngines, credential_of
 from orderflow.entrypoints.aws_api.signing import SignedRequest, verify
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.errors import AwsError, StoreError
@@ -101,13 +101,9 @@ class AwsApi:
         if self.settings.credentials:
             verify(_signed(request), self.settings.credentials)
         call = read_call(request)
-        scope = request_scope(
-            request.headers.get("authorization"),
-            request.scheme,
-            request.host,
-            self.engines.base.scope,
+        engine = self.engines.for_request(
+            credential_of(request.headers.get("authorization")), request.scheme, request.host
         )
-        engine = self.engines.for_scope(scope)
         loop = asyncio.get_running_loop()
         try:
             document = await loop.run_in_executor(

@@ -33,6 +33,8 @@ def _config(app: AwsApi, host: str, port: int) -> uvicorn.Config:
         lifespan="on",
         timeout_keep_alive=75,
         ws="none",
+        server_header=False,
+        date_header=False,
     )
 
 
