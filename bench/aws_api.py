@@ -8,8 +8,10 @@ Workload (the same on both servers): one SQS queue, one rule on the default bus 
 loop: PutEvents of 10 order events (about 300 B of detail each), ReceiveMessage of up to
 10 (repeated until the 10 routed messages are in hand) and DeleteMessageBatch of them.
 Measured: events through the system per second (put, routed, received and deleted), after
-a short warm-up, bounded by ``--seconds`` and ``--max-events`` whichever comes first. The
-target: orderflow at least ``--target`` times moto's rate.
+a short warm-up. Both servers run throughout and are measured in alternating slices
+(``--slices`` of ``--seconds`` each, or ``--max-events``, whichever comes first), so a
+shared machine's load falls on both alike; the rate is all events over all slice time.
+The target: orderflow at least ``--target`` times moto's rate.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from argparse import SUPPRESS
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,7 @@ from rich.table import Table
 PATTERN = json.dumps({"source": ["com.example.orders"]})
 BATCH = 10
 RECEIVE_ATTEMPTS = 50
+CANNED = "canned answers"
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,49 @@ def moto_command(port: int) -> list[str]:
     return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
 
 
+def canned_command(port: int) -> list[str]:
+    return [sys.executable, __file__, "--role", "canned", "--port", str(port)]
+
+
+def serve_canned(port: int) -> None:
+    """A server with canned answers (no engine), under uvicorn like ``orderflow serve``:
+    what boto3 and the HTTP server cost by themselves, i.e. the ceiling of any server."""
+    import hashlib
+
+    import uvicorn
+
+    body = entries(0)[0]["Detail"]
+    digest = hashlib.md5(body.encode(), usedforsecurity=False).hexdigest()
+    answers = {
+        b"AWSEvents.PutEvents": {
+            "FailedEntryCount": 0,
+            "Entries": [{"EventId": f"e{n}"} for n in range(BATCH)],
+        },
+        b"AmazonSQS.ReceiveMessage": {
+            "Messages": [
+                {"MessageId": f"m{n}", "ReceiptHandle": f"h{n}", "MD5OfBody": digest, "Body": body}
+                for n in range(BATCH)
+            ]
+        },
+        b"AmazonSQS.DeleteMessageBatch": {
+            "Successful": [{"Id": f"m{n}"} for n in range(BATCH)],
+            "Failed": [],
+        },
+    }
+    encoded = {target: json.dumps(answer).encode() for target, answer in answers.items()}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        await receive()
+        answer = encoded.get(dict(scope["headers"]).get(b"x-amz-target", b""), b"{}")
+        headers = [(b"content-type", b"application/x-amz-json-1.0")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": answer})
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none")
+
+
 def clients(url: str) -> tuple[Any, Any]:
     settings = {
         "endpoint_url": url,
@@ -115,20 +162,46 @@ def entries(start: int) -> list[dict[str, str]]:
     ]
 
 
-def run(name: str, url: str, seconds: float, max_events: int, warmup: int) -> Result:
+@dataclass
+class Target:
+    """One server under test: its clients and its queue, set up and warmed up."""
+
+    name: str
+    events: Any
+    sqs: Any
+    queue: str
+    slices: list[Result]
+
+
+def prepare(name: str, url: str, warmup: int) -> Target:
     events, sqs = clients(url)
+    if name == CANNED:
+        return Target(name, events, sqs, f"{url}/000000000000/bench-orders", [])
     queue = sqs.create_queue(QueueName="bench-orders")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
     events.put_rule(Name="bench", EventPattern=PATTERN)
     events.put_targets(Rule="bench", Targets=[{"Id": "q", "Arn": arn["Attributes"]["QueueArn"]}])
     for round_number in range(warmup):
         one_round(events, sqs, queue, round_number * BATCH)
+    return Target(name, events, sqs, queue, [])
+
+
+def measure(target: Target, seconds: float, max_events: int) -> None:
+    """One slice: rounds until ``seconds`` or ``max_events``."""
     done = 0
     started = time.perf_counter()
     deadline = started + seconds
     while done < max_events and time.perf_counter() < deadline:
-        done += one_round(events, sqs, queue, done)
-    return Result(name, done, time.perf_counter() - started)
+        done += one_round(target.events, target.sqs, target.queue, done)
+    target.slices.append(Result(target.name, done, time.perf_counter() - started))
+
+
+def total(target: Target) -> Result:
+    return Result(
+        target.name,
+        sum(piece.events for piece in target.slices),
+        sum(piece.seconds for piece in target.slices),
+    )
 
 
 def one_round(events: Any, sqs: Any, queue: str, start: int) -> int:
@@ -162,44 +235,61 @@ def machine() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="time per server")
-    parser.add_argument("--max-events", type=int, default=30_000, help="events per server")
-    parser.add_argument("--moto-seconds", type=float, default=10.0, help="time for moto")
+    parser.add_argument("--slices", type=int, default=3, help="alternating slices per server")
+    parser.add_argument("--seconds", type=float, default=4.0, help="time per slice")
+    parser.add_argument("--max-events", type=int, default=20_000, help="events per slice")
     parser.add_argument("--warmup", type=int, default=5, help="warm-up rounds of 10 events")
     parser.add_argument("--target", type=float, default=20.0, help="orderflow / moto, at least")
     parser.add_argument("--no-moto", action="store_true", help="measure orderflow only")
+    parser.add_argument(
+        "--ceiling", action="store_true", help="also measure canned answers (boto3's own cost)"
+    )
+    parser.add_argument("--role", choices=["bench", "canned"], default="bench", help=SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=SUPPRESS)
     options = parser.parse_args()
+    if options.role == "canned":
+        serve_canned(options.port)
+        return 0
     console = Console()
     console.print(f"machine: {machine()}")
-    results: list[Result] = []
-    with tempfile.TemporaryDirectory() as folder:
-        port = free_port()
-        with server(orderflow_command(port, Path(folder) / "bench.db"), port) as url:
-            results.append(
-                run("orderflow", url, options.seconds, options.max_events, options.warmup)
-            )
-    if not options.no_moto:
-        port = free_port()
-        with server(moto_command(port), port) as url:
-            results.append(
-                run("moto 5.2.5", url, options.moto_seconds, options.max_events, options.warmup)
-            )
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as servers:
+        ours = free_port()
+        url = servers.enter_context(server(orderflow_command(ours, Path(folder) / "b.db"), ours))
+        targets = [prepare("orderflow", url, options.warmup)]
+        if not options.no_moto:
+            theirs = free_port()
+            url = servers.enter_context(server(moto_command(theirs), theirs))
+            targets.append(prepare("moto 5.2.5", url, options.warmup))
+        if options.ceiling:
+            port = free_port()
+            url = servers.enter_context(server(canned_command(port), port))
+            targets.append(prepare(CANNED, url, options.warmup))
+        for _ in range(options.slices):  # alternating, so both see the same machine load
+            for target in targets:
+                measure(target, options.seconds, options.max_events)
+    results = [total(target) for target in targets]
     table = Table(title="boto3 PutEvents(10) -> rule -> SQS -> ReceiveMessage + DeleteMessageBatch")
-    for column in ("server", "events", "seconds", "events/s", "vs moto"):
+    for column in ("server", "events", "seconds", "events/s", "slices (events/s)", "vs moto"):
         table.add_column(column, justify="right")
-    moto_rate = results[1].rate if len(results) > 1 else None
-    for result in results:
+    moto_rate = next((r.rate for r in results if r.name.startswith("moto")), None)
+    for target, result in zip(targets, results, strict=True):
         ratio = f"{result.rate / moto_rate:.1f}x" if moto_rate else "-"
+        spread = " ".join(f"{piece.rate:,.0f}" for piece in target.slices)
         table.add_row(
-            result.name, str(result.events), f"{result.seconds:.2f}", f"{result.rate:,.0f}", ratio
+            result.name,
+            str(result.events),
+            f"{result.seconds:.2f}",
+            f"{result.rate:,.0f}",
+            spread,
+            ratio,
         )
     console.print(table)
+    console.print(f"load after: {os.getloadavg()[0]:.2f}")
     if moto_rate is None:
         return 0
     ratio = results[0].rate / moto_rate
     verdict = "PASS" if ratio >= options.target else "FAIL"
     console.print(f"target orderflow >= {options.target:g}x moto: {ratio:.1f}x -> {verdict}")
-    console.print(f"load after: {os.getloadavg()[0]:.2f}")
     return 0 if verdict == "PASS" else 1
 
 
