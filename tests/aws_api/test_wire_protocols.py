@@ -165,3 +165,33 @@ def test_boto3_takes_the_endpoint_from_aws_endpoint_url(
     url = session.client("sqs").create_queue(QueueName="from-env")["QueueUrl"]
     assert url.startswith(server.url)
     assert session.client("events").list_event_buses()["EventBuses"][0]["Name"] == "default"
+
+
+def _signed_query(server: RunningServer, secret: str, path: str, **params: str) -> httpx.Response:
+    """A query-protocol GET on a queue path, signed by botocore's own SigV4 signer."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method="GET", url=server.url + path, params=params)
+    SigV4Auth(Credentials("AKIDORDERFLOW", secret), "sqs", "us-east-1").add_auth(request)
+    prepared = request.prepare()
+    return httpx.get(prepared.url, headers=dict(prepared.headers))
+
+
+def test_signatures_cover_the_path_and_query_string(secured_server: RunningServer) -> None:
+    created = _signed_query(secured_server, "s3cr3t", "/", Action="CreateQueue", QueueName="o q")
+    assert created.status_code == 400  # signed right; the name (with a space) is refused
+    assert "alphanumeric" in created.text
+    created = _signed_query(secured_server, "s3cr3t", "/", Action="CreateQueue", QueueName="oq")
+    assert created.status_code == 200, created.text
+    sent = _signed_query(
+        secured_server, "s3cr3t", "/000000000000/oq", Action="SendMessage", MessageBody="a b&c"
+    )
+    assert sent.status_code == 200, sent.text
+    forged = _signed_query(
+        secured_server, "guess", "/000000000000/oq", Action="SendMessage", MessageBody="x"
+    )
+    assert forged.status_code == 403
+    code = ET.fromstring(forged.text).findtext("sqs:Error/sqs:Code", namespaces=NS)
+    assert code == "SignatureDoesNotMatch"
