@@ -6,15 +6,17 @@
             ├── SerializationException          the body is not the JSON the operation takes
             ├── UnknownOperationException       X-Amz-Target names no operation we offer
             ├── InvalidAction                   (query protocol) Action names no operation
-            ├── MissingRequiredParameter        a required member is absent
             ├── RequestEntityTooLarge           the body is over the endpoint's limit
             ├── MissingAuthenticationToken      no SigV4 Authorization header (credentials on)
             ├── UnrecognizedClientException     an access key the endpoint does not know
             ├── InvalidSignatureException       the signature does not match
             └── InternalFailure                 anything unexpected (no traceback is sent)
 
-The engine's own errors (``AwsError`` and ``SqsError`` subclasses) are answered with their
-codes; ``error_codes`` gives (status, code, query code) for any of them.
+A required member that is absent is answered in each service's wording (EventBridge's
+ValidationException, SQS's MissingParameter: ``eventbridge.missing_member``,
+``sqs.missing_member``). The engine's own errors (``AwsError`` and ``SqsError``
+subclasses) are answered with their codes; ``error_codes`` gives (status, code, query
+code) for any of them.
 """
 
 from __future__ import annotations
@@ -45,11 +47,6 @@ class UnknownOperationException(ProtocolError):
 class InvalidAction(ProtocolError):
     code = "InvalidAction"
     query_code = "InvalidAction"
-
-
-class MissingRequiredParameter(ProtocolError):
-    code = "MissingParameter"
-    query_code = "MissingParameter"
 
 
 class RequestEntityTooLarge(ProtocolError):
