@@ -8,8 +8,11 @@ STAMP   := $(VENV)/.installed
 # The package is installed (not linked) because its hot modules are compiled with mypyc:
 # any change to the sources reinstalls it, so tests always run the code as shipped.
 SOURCES := pyproject.toml setup.py $(shell find src -name '*.py')
+# The AWS SDK for JavaScript test's packages, pinned by its package-lock.json.
+NODE_TEST  := tests/aws_api/node
+NODE_STAMP := $(NODE_TEST)/node_modules/.installed
 
-.PHONY: demo test lint typecheck layers unit bench clean
+.PHONY: demo test lint typecheck layers unit bench clean node-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +25,17 @@ $(STAMP): $(BIN)/python $(SOURCES)
 demo: $(STAMP)
 	$(BIN)/orderflow demo
 
-test: $(STAMP) lint typecheck layers unit
+test: $(STAMP) node-deps lint typecheck layers unit
+
+# npm ci where node is present; without node, the Node.js test is skipped (CI requires it).
+node-deps:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		if [ ! -f $(NODE_STAMP) ] || [ $(NODE_TEST)/package-lock.json -nt $(NODE_STAMP) ]; then \
+			(cd $(NODE_TEST) && npm ci --no-audit --no-fund --loglevel=error) && touch $(NODE_STAMP); \
+		fi; \
+	else \
+		echo "node/npm not found: the AWS SDK for JavaScript test will be skipped"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench setup.py
@@ -41,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/patterns.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/orders.py
+	$(BIN)/python bench/aws_api.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(NODE_TEST)/node_modules

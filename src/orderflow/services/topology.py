@@ -1,4 +1,6 @@
-"""The system's topology: every consumer's queue, DLQ and rule, on the ``orders`` bus.
+"""The system's topology: every consumer's queue, DLQ and rule, on the ``orders`` bus, and
+a rule on the ``default`` bus forwarding the Node.js tutorial's events (which it puts on
+the default bus) to ``orders``.
 
 ``SUBSCRIPTIONS`` is the table of consumers; ``topology_document()`` renders it in the
 format of ``orderflow apply`` (the same file a team would keep in its repository), so
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from orderflow.events.legacy import LEGACY_SOURCE
 from orderflow.services.analytics.consumer import SUBSCRIPTION as ANALYTICS
 from orderflow.services.context import ORDERS_BUS
 from orderflow.services.inventory.consumer import SUBSCRIPTION as INVENTORY
@@ -25,6 +28,7 @@ MAX_RECEIVE_COUNT: Final = 3
 VISIBILITY_TIMEOUT_S: Final = 30
 DLQ_RETENTION_S: Final = 1_209_600
 ARCHIVE: Final = "orders-archive"
+TUTORIAL_FORWARD: Final = "tutorial-to-orders"
 
 
 def topology_document() -> dict[str, Any]:
@@ -46,6 +50,12 @@ def topology_document() -> dict[str, Any]:
             "pattern": dict(subscription.pattern),
             "targets": [{"queue": subscription.queue}],
         }
+    rules[TUTORIAL_FORWARD] = {
+        "bus": "default",
+        "description": "The Node.js tutorial publishes on the default bus: forward to orders",
+        "pattern": {"source": [LEGACY_SOURCE]},
+        "targets": [{"bus": ORDERS_BUS}],
+    }
     return {
         "version": 1,
         "buses": {ORDERS_BUS: {"description": "Order, inventory, refund and notification events"}},

@@ -8,9 +8,11 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from tests.aws_api.test_node_sdk import NODE_PROJECT, node_executable
 from tests.integration.system.running import free_port
 
 DEMO_BUDGET_S = 30
@@ -64,6 +66,55 @@ def _read_until(stream: IO[str], marker: str, limit: int = 200) -> list[str]:
     return lines
 
 
+def _tutorial_publisher_drives_the_system(db: Path, port: int) -> None:
+    """The Node.js tutorial publisher (AWS SDK for JavaScript v3), pointed at ``up``'s port,
+    puts its flat events on the default bus; the system follows the order to CANCELLED."""
+    node = node_executable()
+    done = subprocess.run(
+        [node, "tutorial_publisher.mjs"],
+        cwd=NODE_PROJECT,
+        env={
+            **os.environ,
+            "ORDERFLOW_ENDPOINT": f"http://127.0.0.1:{port}",
+            "ORDER_ID": "node-tutorial-1",
+            "PAUSE_MS": "500",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["eventIds"]) == 3
+    deadline = time.monotonic() + 20
+    trace: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        trace = json.loads(orderflow("trace", "node-tutorial-1", "--json", db=db).stdout or "{}")
+        consumers = {
+            (event["detailType"], delivery["consumer"])
+            for event in _events(trace)
+            for delivery in event["deliveries"]
+            if delivery["outcome"] == "PROCESSED"
+        }
+        if {("OrderCancelled", "inventory"), ("OrderCancelled", "order-processing")} <= consumers:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"the tutorial's order did not reach its end: {trace}")
+    order = json.loads(orderflow("trace", "node-tutorial-1", "--json", db=db).stdout)
+    assert order["correlationId"] == "node-tutorial-1"
+
+
+def _events(trace: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    stack = list(trace.get("events", []))
+    while stack:
+        event = stack.pop()
+        found.append(event)
+        stack.extend(event["caused"])
+    return found
+
+
 def test_up_serves_the_tutorial_publisher_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     db = tmp_path / "o.db"
     port = free_port()
@@ -97,6 +148,7 @@ def test_up_serves_the_tutorial_publisher_and_stops_cleanly_on_ctrl_c(tmp_path: 
         assert "is CANCELLED" in out
         for consumer in ("inventory", "notification", "analytics", "order-processing"):
             assert consumer in out, consumer
+        _tutorial_publisher_drives_the_system(db, port)
         up.send_signal(signal.SIGINT)
         rest, _ = up.communicate(timeout=30)
         assert up.returncode == 0, rest
@@ -107,4 +159,11 @@ def test_up_serves_the_tutorial_publisher_and_stops_cleanly_on_ctrl_c(tmp_path: 
             up.kill()
             up.wait()
     mail = json.loads(orderflow("mail", "--json", db=db).stdout)
-    assert sorted(m["subject"].split()[-1] for m in mail) == ["cancelled", "received"]
+    # The publisher's order and the Node.js tutorial's: each received, then cancelled.
+    assert sorted(m["subject"].split()[-1] for m in mail) == [
+        "cancelled",
+        "cancelled",
+        "received",
+        "received",
+    ]
+    assert sum(m["to"] == ["customer-123@customers.orderflow.test"] for m in mail) == 2

@@ -5,6 +5,7 @@ orderflow [--db PATH] sqs ...        SQS, as ``aws sqs ...``
 orderflow [--db PATH] queues         every queue at a glance
 orderflow [--db PATH] dlq show|redrive QUEUE
 orderflow demo
+orderflow serve                      EventBridge + SQS over HTTP, for AWS SDKs
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import typer
 
 from orderflow import __version__
 from orderflow.bootstrap import DB_ENVIRONMENT, DEFAULT_DB
-from orderflow.entrypoints.cli import apply, demo, events, operator, sqs
+from orderflow.entrypoints.cli import apply, demo, events, operator, serve, sqs
 from orderflow.entrypoints.cli import system as system_commands
 from orderflow.entrypoints.cli.arguments import expand_list_options
 from orderflow.entrypoints.cli.context import CliSettings
@@ -41,6 +42,7 @@ def build_app() -> typer.Typer:
     system_commands.register(app)
     app.command("demo")(demo.run_demo)
     app.command("apply")(apply.apply_command)
+    app.command("serve")(serve.serve_command)
 
     @app.callback(invoke_without_command=True)
     def root(

@@ -1,6 +1,6 @@
 """EventBridge with its semantics, limits and error wording, on an engine store.
 
-``EventBridge`` offers the operations (CreateEventBus ... CancelReplay) over any
+``EventBridge`` offers the operations (CreateEventBus ... CancelReplay, and tags) over any
 ``EngineStore``; ``FunctionDispatcher`` runs function targets with retries.
 """
 
@@ -12,6 +12,7 @@ from orderflow.eventbus.bus.admin import BusAdmin, FailedEntry
 from orderflow.eventbus.bus.archives import Archives
 from orderflow.eventbus.bus.functions import DispatchReport, Function, FunctionDispatcher
 from orderflow.eventbus.bus.put_events import EntryResult, PutEvents, PutEventsResult
+from orderflow.eventbus.bus.tags import ResourceTags
 from orderflow.eventbus.bus.topology import Topology
 from orderflow.eventbus.clock import Clock
 from orderflow.eventbus.ids import new_uuid
@@ -19,7 +20,7 @@ from orderflow.eventbus.names import AwsScope
 from orderflow.eventbus.ports import EngineStore
 
 
-class EventBridge(BusAdmin, PutEvents, Archives):
+class EventBridge(BusAdmin, PutEvents, Archives, ResourceTags):
     """Every EventBridge operation on the engine's buses."""
 
     def __init__(

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Annotated, Final
 
 import typer
 
+from orderflow.entrypoints.aws_responses import failed_targets
 from orderflow.entrypoints.cli.arguments import json_list, load_parameter, string_list, tag_list
 from orderflow.entrypoints.cli.context import engine
 from orderflow.entrypoints.cli.options import Description, EventBusName, NamePrefix, Tags
 from orderflow.entrypoints.cli.output import print_json
-from orderflow.eventbus.bus import FailedEntry
 
 RuleName = Annotated[str, typer.Option("--name", help="The name of the rule.", show_default=False)]
 TargetRule = Annotated[
@@ -127,7 +127,7 @@ def put_targets(
     parsed = json_list("--targets", targets, "Targets")
     with engine(ctx) as opened:
         failed = opened.events.put_targets(rule, parsed, event_bus_name)
-    print_json(failed_entries(failed))
+    print_json(failed_targets(failed))
 
 
 def remove_targets(
@@ -149,7 +149,7 @@ def remove_targets(
     target_ids = string_list("--ids", ids)
     with engine(ctx) as opened:
         failed = opened.events.remove_targets(rule, target_ids, event_bus_name)
-    print_json(failed_entries(failed))
+    print_json(failed_targets(failed))
 
 
 def list_targets_by_rule(
@@ -172,17 +172,6 @@ def list_rule_names_by_target(
     with engine(ctx) as opened:
         names = opened.events.list_rule_names_by_target(target_arn, event_bus_name)
     print_json({"RuleNames": names})
-
-
-def failed_entries(failed: Sequence[FailedEntry]) -> dict[str, object]:
-    """PutTargets' and RemoveTargets' answer."""
-    return {
-        "FailedEntryCount": len(failed),
-        "FailedEntries": [
-            {"TargetId": entry.target_id, "ErrorCode": entry.code, "ErrorMessage": entry.message}
-            for entry in failed
-        ],
-    }
 
 
 COMMANDS: Final[dict[str, Callable[..., None]]] = {

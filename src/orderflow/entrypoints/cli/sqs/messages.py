@@ -7,6 +7,7 @@ from typing import Annotated, Any, Final
 
 import typer
 
+from orderflow.entrypoints.aws_responses import batch_response, received_message, sent_message
 from orderflow.entrypoints.cli.arguments import (
     ParameterError,
     json_list,
@@ -17,7 +18,6 @@ from orderflow.entrypoints.cli.arguments import (
 from orderflow.entrypoints.cli.context import engine
 from orderflow.entrypoints.cli.options import QueueUrl
 from orderflow.entrypoints.cli.output import print_json, print_response
-from orderflow.eventbus.queues import BatchFailure, BatchResult, ReceivedMessage, SentMessage
 
 ReceiptHandle = Annotated[
     str,
@@ -72,7 +72,7 @@ def send_message(
             delay_seconds=delay_seconds,
             message_attributes=attributes,
         )
-    print_json(_sent(sent))
+    print_json(sent_message(sent))
 
 
 def send_message_batch(ctx: typer.Context, *, queue_url: QueueUrl, entries: Entries) -> None:
@@ -84,7 +84,7 @@ def send_message_batch(ctx: typer.Context, *, queue_url: QueueUrl, entries: Entr
     parsed = json_list("--entries", entries, "Entries")
     with engine(ctx) as opened:
         result = opened.sqs.send_message_batch(queue_url, parsed)
-    print_response(_batch(result, _sent))
+    print_response(batch_response(result, sent_message))
 
 
 def receive_message(
@@ -143,7 +143,8 @@ def receive_message(
             attribute_names=system,
             message_attribute_names=user,
         )
-    print_response({"Messages": [_received(message) for message in received]} if received else {})
+    messages = [received_message(message) for message in received]
+    print_response({"Messages": messages} if messages else {})
 
 
 def delete_message(
@@ -162,7 +163,7 @@ def delete_message_batch(ctx: typer.Context, *, queue_url: QueueUrl, entries: En
     parsed = json_list("--entries", entries, "Entries")
     with engine(ctx) as opened:
         result = opened.sqs.delete_message_batch(queue_url, parsed)
-    print_response(_batch(result, lambda _: {}))
+    print_response(batch_response(result))
 
 
 def change_message_visibility(
@@ -194,50 +195,6 @@ def _message_attributes(value: str | None) -> dict[str, Any] | None:
             f"{document!r}, type: {type(document)}, valid types: <class 'dict'>"
         )
     return document
-
-
-def _sent(sent: SentMessage) -> dict[str, str]:
-    shown = {"MD5OfMessageBody": sent.md5_of_body}
-    if sent.md5_of_attributes is not None:
-        shown["MD5OfMessageAttributes"] = sent.md5_of_attributes
-    shown["MessageId"] = sent.message_id
-    return shown
-
-
-def _received(message: ReceivedMessage) -> dict[str, Any]:
-    shown: dict[str, Any] = {
-        "MessageId": message.message_id,
-        "ReceiptHandle": message.receipt_handle,
-        "MD5OfBody": message.md5_of_body,
-        "Body": message.body,
-    }
-    if message.attributes:
-        shown["Attributes"] = message.attributes
-    if message.message_attributes:
-        shown["MD5OfMessageAttributes"] = message.md5_of_attributes
-        shown["MessageAttributes"] = message.message_attributes
-    return shown
-
-
-def _batch(result: BatchResult[Any], shape: Callable[[Any], dict[str, str]]) -> dict[str, Any]:
-    """A batch answer: the members with entries only, as SQS sends it."""
-    shown: dict[str, Any] = {}
-    if result.successful:
-        shown["Successful"] = [
-            {"Id": entry_id, **shape(value)} for entry_id, value in result.successful
-        ]
-    if result.failed:
-        shown["Failed"] = [_failure(failure) for failure in result.failed]
-    return shown
-
-
-def _failure(failure: BatchFailure) -> dict[str, Any]:
-    return {
-        "Id": failure.id,
-        "SenderFault": failure.sender_fault,
-        "Code": failure.code,
-        "Message": failure.message,
-    }
 
 
 COMMANDS: Final[dict[str, Callable[..., None]]] = {

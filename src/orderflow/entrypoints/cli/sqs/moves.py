@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
 import typer
 
+from orderflow.entrypoints.aws_responses import move_task
 from orderflow.entrypoints.cli.context import engine
 from orderflow.entrypoints.cli.output import print_json
-from orderflow.eventbus.model.queues import MoveTask
-from orderflow.eventbus.names import AwsScope
 
 SourceArn = Annotated[
     str,
@@ -63,7 +62,7 @@ def list_message_move_tasks(
     with engine(ctx) as opened:
         tasks = opened.sqs.list_message_move_tasks(source_arn, max_results)
         scope = opened.scope
-    print_json({"Results": [describe_task(task, scope) for task in tasks]})
+    print_json({"Results": [move_task(task, scope) for task in tasks]})
 
 
 def cancel_message_move_task(
@@ -83,26 +82,6 @@ def cancel_message_move_task(
     with engine(ctx) as opened:
         task = opened.sqs.cancel_message_move_task(task_handle)
     print_json({"ApproximateNumberOfMessagesMoved": task.moved})
-
-
-def describe_task(task: MoveTask, scope: AwsScope) -> dict[str, Any]:
-    """A task as ListMessageMoveTasks shows it (the handle only while it runs, as SQS)."""
-    shown: dict[str, Any] = {}
-    if task.status == "RUNNING":
-        shown["TaskHandle"] = task.handle
-    shown.update(Status=task.status, SourceArn=scope.queue_arn(task.source))
-    if task.destination is not None:
-        shown["DestinationArn"] = scope.queue_arn(task.destination)
-    if task.max_per_second is not None:
-        shown["MaxNumberOfMessagesPerSecond"] = task.max_per_second
-    shown.update(
-        ApproximateNumberOfMessagesMoved=task.moved,
-        ApproximateNumberOfMessagesToMove=task.to_move,
-    )
-    if task.failure_reason is not None:
-        shown["FailureReason"] = task.failure_reason
-    shown["StartedTimestamp"] = task.started_ms
-    return shown
 
 
 COMMANDS: Final[dict[str, Callable[..., None]]] = {

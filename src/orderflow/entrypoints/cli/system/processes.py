@@ -18,6 +18,7 @@ from orderflow.adapters.smtp.sender import SmtpMailer
 from orderflow.adapters.smtp.sink import MailSink
 from orderflow.bootstrap.system import install
 from orderflow.entrypoints.api import build_api
+from orderflow.entrypoints.aws_api import build_aws_app
 from orderflow.entrypoints.cli.system.opening import parse_address, system
 from orderflow.entrypoints.system.logs import configure_logging
 from orderflow.services.topology import SUBSCRIPTIONS
@@ -114,17 +115,19 @@ def api_command(
         bool, typer.Option("--no-install", help="Don't apply the topology first.")
     ] = False,
 ) -> None:
-    """Serve the order HTTP API alone (``orderflow up`` runs it beside everything else)."""
+    """Serve the order HTTP API, and beside it (at "/") the AWS-compatible EventBridge and
+    SQS endpoint, on one port (``orderflow up`` runs this beside everything else)."""
     configure_logging("api")
     with system(ctx) as opened:
         if not no_install:
             install(opened)
+        app = build_api(opened)
+        aws = build_aws_app(opened.engine)
+        app.mount("/", aws)  # after the API's routes, which therefore match first
         config = uvicorn.Config(
-            build_api(opened),
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
+            app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
         )
-        uvicorn.Server(config).run()
+        try:
+            uvicorn.Server(config).run()
+        finally:
+            aws.close()

@@ -125,7 +125,8 @@ def up_command(
     try:
         if wait_until_ready(f"http://{host}:{port}/health"):
             console.print(
-                f"[bold green]ready[/]: API http://{host}:{port} (docs /docs), "
+                f"[bold green]ready[/]: API http://{host}:{port} (docs /docs; AWS SDKs and "
+                f"CLI: --endpoint-url http://{host}:{port}), "
                 f"SMTP {'sink 127.0.0.1:' + str(sink_port) if smtp is None else smtp}; "
                 "Ctrl-C stops"
             )

@@ -1,0 +1,92 @@
+"""Serving the endpoint with uvicorn: in the foreground (``orderflow serve``) or in a
+background thread on a free port (tests, benchmarks, embedding)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Final
+
+import uvicorn
+
+from orderflow.entrypoints.aws_api.app import AwsApi, AwsApiSettings, build_aws_app
+from orderflow.errors import OrderflowError
+from orderflow.eventbus.engine import Engine
+
+DEFAULT_HOST: Final = "127.0.0.1"
+DEFAULT_PORT: Final = 4010
+STARTUP_TIMEOUT_S: Final = 10.0
+
+
+class ServerError(OrderflowError):
+    """The endpoint could not start (e.g. the port is taken)."""
+
+
+def _config(app: AwsApi, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_keep_alive=75,
+        ws="none",
+        server_header=False,
+        date_header=False,
+    )
+
+
+def serve(
+    engine: Engine,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    settings: AwsApiSettings | None = None,
+) -> None:
+    """Serve the endpoint until interrupted (Ctrl-C)."""
+    server = uvicorn.Server(_config(build_aws_app(engine, settings), host, port))
+    server.run()
+    if not server.started:
+        raise ServerError(f"Could not listen on {host}:{port}: is the port in use?")
+
+
+@dataclass
+class RunningServer:
+    """An endpoint serving in a background thread; ``stop()`` ends it."""
+
+    url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=STARTUP_TIMEOUT_S)
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def serve_in_thread(
+    engine: Engine,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = 0,
+    settings: AwsApiSettings | None = None,
+) -> RunningServer:
+    """Start the endpoint in a daemon thread (``port=0``: a free port); its URL is known
+    once it listens."""
+    server = uvicorn.Server(_config(build_aws_app(engine, settings), host, port))
+    thread = threading.Thread(target=server.run, name="orderflow-aws-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise ServerError(f"The endpoint did not start on {host}:{port}.")
+        time.sleep(0.01)
+    bound_port = server.servers[0].sockets[0].getsockname()[1]
+    return RunningServer(f"http://{host}:{bound_port}", server, thread)

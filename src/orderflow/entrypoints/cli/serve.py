@@ -1,0 +1,109 @@
+"""``orderflow serve``: the AWS-compatible endpoint (EventBridge + SQS) over the engine."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from orderflow.bootstrap import open_engine
+from orderflow.entrypoints.aws_api import AwsApiSettings, serve
+from orderflow.entrypoints.aws_api.credentials import (
+    CREDENTIALS_ENVIRONMENT,
+    CredentialsError,
+    from_environment,
+    parse_pairs,
+    read_file,
+)
+from orderflow.entrypoints.aws_api.server import DEFAULT_HOST, DEFAULT_PORT
+from orderflow.entrypoints.cli.context import CliSettings
+from orderflow.errors import OrderflowError
+from orderflow.eventbus.errors import StoreError
+
+
+def serve_command(
+    ctx: typer.Context,
+    *,
+    host: Annotated[
+        str, typer.Option("--host", help="The address to listen on (loopback by default).")
+    ] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option("--port", help="The port to listen on.")] = DEFAULT_PORT,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="The engine's SQLite file.", show_default=False, dir_okay=False),
+    ] = None,
+    require_credentials: Annotated[
+        bool,
+        typer.Option(
+            "--require-credentials",
+            help="Refuse requests not signed (SigV4) with one of the configured keys.",
+        ),
+    ] = False,
+    credentials: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--credentials",
+            help=f"An accepted key, ACCESS_KEY:SECRET_KEY (repeatable; also "
+            f"${CREDENTIALS_ENVIRONMENT}, comma-separated).",
+            show_default=False,
+        ),
+    ] = None,
+    credentials_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--credentials-file",
+            help="A file of ACCESS_KEY:SECRET_KEY lines.",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Serve EventBridge and SQS over HTTP, for AWS SDKs and the AWS CLI.
+
+    Point a client at it: `aws --endpoint-url http://127.0.0.1:4010 events put-events ...`,
+    `boto3.client("sqs", endpoint_url=...)`, or AWS_ENDPOINT_URL. Any access key works
+    unless --require-credentials.
+    """
+    try:
+        keys = _credentials(require_credentials, credentials, credentials_file)
+    except CredentialsError as exc:
+        _fail(str(exc))
+    settings = ctx.find_object(CliSettings) or CliSettings()
+    try:
+        engine = open_engine(db or settings.db)
+    except StoreError as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"orderflow: EventBridge + SQS endpoint on http://{host}:{port} "
+        f"({'SigV4 required' if keys else 'any credentials'}); Ctrl-C stops it.",
+        err=True,
+    )
+    try:
+        serve(engine, host=host, port=port, settings=AwsApiSettings(credentials=keys))
+    except OrderflowError as exc:
+        _fail(str(exc))
+    finally:
+        engine.store.close()
+
+
+def _credentials(required: bool, pairs: list[str] | None, file: Path | None) -> dict[str, str]:
+    if not required:
+        return {}
+    keys = from_environment(os.environ.get(CREDENTIALS_ENVIRONMENT))
+    if file is not None:
+        keys.update(read_file(file))
+    keys.update(parse_pairs(pairs or []))
+    if not keys:
+        raise CredentialsError(
+            "--require-credentials needs at least one key: --credentials KEY:SECRET, "
+            f"--credentials-file PATH or ${CREDENTIALS_ENVIRONMENT}."
+        )
+    return keys
+
+
+def _fail(message: str) -> NoReturn:
+    sys.stderr.write(f"\n{message}\n")
+    raise typer.Exit(2)
