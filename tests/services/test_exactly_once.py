@@ -109,3 +109,16 @@ def test_a_poison_event_goes_to_the_dlq_after_max_receives_with_its_reason() -> 
     assert all(a.outcome is Outcome.FAILED for a in inventory)
     assert "UnknownEventVersion" in (inventory[-1].error or "")
     assert "'9.0'" in (inventory[-1].error or "")
+
+
+def test_a_poison_event_in_a_batch_does_not_hold_back_the_others() -> None:
+    h = make_harness()
+    h.put("com.mycompany.orders", "OrderCreated", {"eventVersion": "9.0", "order": {}})
+    good = h.place(("KB-001", 1, "89.00"))
+    report = h.workers["inventory"].run_once()
+    assert (report.received, report.processed, report.failed) == (2, 1, 1)
+    assert h.stock("KB-001") == 499
+    correlation_id = h.order(good)["correlationId"]
+    with h.system.state.reader() as state:
+        attempts = state.attempts_of(correlation_id)
+    assert [a.outcome for a in attempts] == [Outcome.PROCESSED]

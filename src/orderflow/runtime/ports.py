@@ -1,7 +1,7 @@
 """What the runtime needs from storage and from a mail server.
 
 ``StateStore.transaction()`` yields a ``RuntimeState``: the services' ``ServiceState``
-plus idempotency claims, savepoints, the outbox's reading side and the journal. A
+plus idempotency claims, the outbox's reading side and the journal. A
 store may publish outbox events inside the same transaction (``put_events``): the
 SQLite store does, so marking an event published and routing it are one commit.
 """
@@ -33,10 +33,6 @@ class StoredEvent:
 class RuntimeState(ServiceState, Protocol):
     def claim(self, consumer: str, event_id: str, now_ms: int) -> bool:
         """Mark ``event_id`` processed by ``consumer``; False if it already was."""
-        ...
-
-    def savepoint(self) -> AbstractContextManager[None]:
-        """A nested scope: if its block raises, only what it did is undone."""
         ...
 
     def record_attempts(self, attempts: Sequence[Attempt]) -> None: ...

@@ -1,21 +1,21 @@
 """The worker: one consumer's loop over its queue.
 
 Each round receives up to 10 messages (long polling) and handles them in **one**
-state transaction, each message in a savepoint of its own:
+state transaction:
 
 1. parse the event (a message that is not a readable event fails, as a poison);
 2. the idempotency guard: claim ``(consumer, eventId)``; a claim already taken means a
    redelivery or a replay, acknowledged without effect;
 3. the handler: its reads, writes, emitted events (outbox) and emails (mail outbox).
 
-If a handler raises, its savepoint is rolled back (its claim with it) and the others
-commit. Every attempt goes to the journal with its outcome and error. In the same
-transaction (on a store that shares the engine's) the handled messages are deleted and
-the outbox relay publishes what the handlers emitted: effects, acknowledgement and
-publication are one commit. The failed messages are made visible again after a backoff
-(1 s, 2 s, 4 s ...) and, past the queue's maxReceiveCount, the queue moves them to its
-DLQ. Then the mail relay sends what the handlers wrote; once a second, a sweep publishes
-whatever a crashed process left in the outbox.
+If a handler raises, the transaction is rolled back and run again without that message
+(its claim is undone with it): the others commit. Every attempt goes to the journal with
+its outcome and error. In the same transaction (on a store that shares the engine's) the
+handled messages are deleted and the outbox relay publishes what the handlers emitted:
+effects, acknowledgement and publication are one commit. The failed messages are made
+visible again after a backoff (1 s, 2 s, 4 s ...) and, past the queue's maxReceiveCount,
+the queue moves them to its DLQ. Then the mail relay sends what the handlers wrote; once
+a second, a sweep publishes whatever a crashed process left in the outbox.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from orderflow.eventbus.errors import AwsError
 from orderflow.eventbus.queues import Queues
 from orderflow.eventbus.queues.delivery import ReceivedMessage
 from orderflow.events.envelope import Envelope, parse_envelope
-from orderflow.events.errors import ContractError
 from orderflow.runtime.backoff import retry_visibility_s
 from orderflow.runtime.journal import Attempt, Outcome
 from orderflow.runtime.mail import MailRelay
@@ -57,6 +56,18 @@ class RoundReport:
     published: int = 0
     mailed: int = 0
     attempts: list[Attempt] = field(default_factory=list)
+
+
+class _HandlerFailed(Exception):
+    """A handler failed: its transaction must be rolled back (control flow, never escapes)."""
+
+    def __init__(self, attempt: Attempt) -> None:
+        super().__init__(attempt.error)
+        self.attempt = attempt
+
+
+def _handled(attempt: Attempt) -> bool:
+    return attempt.outcome is not Outcome.FAILED
 
 
 class Worker:
@@ -121,23 +132,33 @@ class Worker:
 
     def _handle(self, messages: list[ReceivedMessage], report: RoundReport) -> None:
         """Handle the batch in one transaction; on a store that shares the engine's, the
-        handled messages are deleted and the emitted events published in it too."""
-        failed: list[tuple[ReceivedMessage, int]] = []
-        done: list[ReceivedMessage] = []
+        handled messages are deleted and the emitted events published in it too.
+
+        Handlers run optimistically, with no savepoint each: when one fails, the whole
+        transaction is rolled back and run again without that message (failures are rare;
+        savepoints would cost two statements for every message)."""
+        failures: dict[str, Attempt] = {}
         queue = self.subscription.queue
-        with self._store.transaction() as state:
-            for message in messages:
-                attempt = self._attempt(state, message)
-                report.attempts.append(attempt)
-                if attempt.outcome is Outcome.FAILED:
-                    failed.append((message, attempt.receive_count))
-                else:
-                    done.append(message)
-            state.record_attempts(report.attempts)
-            acknowledged = state.shares_engine_transaction
-            if acknowledged and done:
-                state.acknowledge(queue, [m.receipt_handle for m in done])
-            report.published = self._relay.publish_in(state)
+        while True:
+            try:
+                with self._store.transaction() as state:
+                    attempts = [
+                        failures.get(message.message_id) or self._attempt(state, message)
+                        for message in messages
+                    ]
+                    done = [m for m, a in zip(messages, attempts, strict=True) if _handled(a)]
+                    state.record_attempts(attempts)
+                    acknowledged = state.shares_engine_transaction
+                    if acknowledged and done:
+                        state.acknowledge(queue, [m.receipt_handle for m in done])
+                    report.published = self._relay.publish_in(state)
+                break
+            except _HandlerFailed as failure:  # rolled back: again, without that message
+                failures[failure.attempt.message_id] = failure.attempt
+        report.attempts = attempts
+        failed = [
+            (m, a.receive_count) for m, a in zip(messages, attempts, strict=True) if not _handled(a)
+        ]
         if not acknowledged:
             if done:
                 self._queues.delete_message_batch(
@@ -167,13 +188,10 @@ class Worker:
         error: str | None = None
         try:
             envelope = parse_envelope(message.body)
-            with state.savepoint():
-                outcome = self._dispatch(state, envelope, started)
-        except ContractError as exc:
+            outcome = self._dispatch(state, envelope, started)
+        except Exception as exc:  # a poison event or a handler's bug: journal it, go on
             outcome, error = Outcome.FAILED, f"{type(exc).__name__}: {exc}"
-        except Exception as exc:  # a handler's bug must not stop the others: journal it
-            outcome, error = Outcome.FAILED, f"{type(exc).__name__}: {exc}"
-        return Attempt(
+        attempt = Attempt(
             consumer=self.subscription.name,
             message_id=message.message_id,
             event_id=envelope.event_id if envelope else message.message_id,
@@ -187,6 +205,9 @@ class Worker:
             started_ms=started,
             duration_ms=round((time.perf_counter() - t0) * 1000, 3),
         )
+        if attempt.outcome is Outcome.FAILED:
+            raise _HandlerFailed(attempt)
+        return attempt
 
     def _dispatch(self, state: RuntimeState, envelope: Envelope, now_ms: int) -> Outcome:
         handler = self.subscription.handlers.get(envelope.detail_type)

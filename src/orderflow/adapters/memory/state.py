@@ -2,7 +2,7 @@
 
 Every transaction is a ``MemoryStore`` transaction, so engine and state are
 serialised together; the state's own changes keep an undo journal, played back if
-the block raises (and to a savepoint's mark when only the savepoint's block raises).
+the block raises.
 """
 
 from __future__ import annotations
@@ -73,16 +73,6 @@ class MemoryState:
             return False
         self._set(self._t.processed, (consumer, event_id), now_ms)
         return True
-
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        mark = len(self.undo)
-        try:
-            yield
-        except BaseException:
-            while len(self.undo) > mark:
-                self.undo.pop()()
-            raise
 
     def add_events(self, events: list[OutgoingEvent]) -> None:
         for event in events:

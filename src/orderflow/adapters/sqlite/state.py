@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from itertools import count
 from typing import Any
 
 import orjson
@@ -36,8 +35,6 @@ MAX_FAILURES = 5
 class SqliteState:
     """``RuntimeState`` on one engine transaction."""
 
-    _savepoints = count()
-
     def __init__(self, tx: SqliteTransaction, engine: Engine) -> None:
         self._tx = tx
         self._db = tx.connection
@@ -63,7 +60,7 @@ class SqliteState:
         ).fetchall()
         return (orjson.loads(body) for (body,) in rows)
 
-    # -- idempotency and savepoints ----------------------------------------------------
+    # -- idempotency -------------------------------------------------------------------
 
     def claim(self, consumer: str, event_id: str, now_ms: int) -> bool:
         cursor = self._db.execute(
@@ -72,18 +69,6 @@ class SqliteState:
             (consumer, event_id, now_ms),
         )
         return cursor.rowcount == 1
-
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        name = f"sp{next(self._savepoints)}"
-        self._db.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            self._db.execute(f"ROLLBACK TO {name}")
-            self._db.execute(f"RELEASE {name}")
-            raise
-        self._db.execute(f"RELEASE {name}")
 
     # -- outbox ------------------------------------------------------------------------
 
