@@ -43,6 +43,10 @@ class Fanout:
     dropped: int = 0  # deliveries that failed with no DLQ to take them
 
 
+def _queue_of(message: NewMessage) -> str:
+    return message.queue
+
+
 class Router:
     """Routes accepted events inside one transaction."""
 
@@ -161,9 +165,13 @@ class Router:
             self.fanout.messages.append(letter)
 
     def write(self) -> Fanout:
-        """Store everything routed so far (in the caller's transaction)."""
+        """Store everything routed so far (in the caller's transaction).
+
+        The messages are written queue by queue (each queue's in routing order): a queue's
+        messages then sit side by side in the table, so a receive of ten touches a few
+        pages rather than the ten pages it would share with the other queues' messages."""
         if self.fanout.messages:
-            self.tx.add_messages(self.fanout.messages)
+            self.tx.add_messages(sorted(self.fanout.messages, key=_queue_of))
         if self.fanout.invocations:
             self.tx.add_invocations(self.fanout.invocations)
         if self.fanout.archived:
