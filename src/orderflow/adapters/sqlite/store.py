@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Final
 
 from orderflow.adapters.sqlite.bus_tables import SqliteBusTables
+from orderflow.adapters.sqlite.checkpoints import Checkpointer, restart_wal
 from orderflow.adapters.sqlite.connection import open_connection, translate
 from orderflow.adapters.sqlite.queue_tables import SqliteQueueTables
 from orderflow.eventbus.errors import StoreError
@@ -38,6 +39,9 @@ class SqliteStore:
     def __init__(self, path: str | Path, *, synchronous: str = "NORMAL") -> None:
         self.path = Path(path)
         self._db = open_connection(self.path, synchronous)
+        # Checkpoints run on a thread of their own (adapters.sqlite.checkpoints).
+        self._db.execute("PRAGMA wal_autocheckpoint = 0")
+        self._checkpoints = Checkpointer(self.path, synchronous.upper())
         self._lock = threading.RLock()
         self._committed = threading.Condition()
         self._local_commits = 0
@@ -65,6 +69,8 @@ class SqliteStore:
                 self._db.execute("ROLLBACK")
                 raise translate(exc, self.path) from exc
             self._seen_version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+            if writes and self._checkpoints.committed():
+                restart_wal(self._db)
         if writes:
             with self._committed:
                 self._local_commits += 1
@@ -101,6 +107,7 @@ class SqliteStore:
                 self._committed.wait(min(_POLL_S, remaining))
 
     def close(self) -> None:
+        self._checkpoints.close()
         with self._lock:
             try:
                 self._db.close()
