@@ -191,7 +191,10 @@ class Delivery(QueueContext):
         while True:
             received, wait = self._receive_once(name, max_messages, visibility_timeout)
             if received:
-                return [_shape(message, wanted_system, wanted_user) for message in received]
+                return [
+                    _shape(message, reception, wanted_system, wanted_user)
+                    for message, reception in received
+                ]
             wait_s = wait if wait_time_seconds is None else wait_time_seconds
             if deadline is None:
                 deadline = time.monotonic() + wait_s
@@ -202,7 +205,8 @@ class Delivery(QueueContext):
 
     def _receive_once(
         self, name: str, max_messages: int, visibility_timeout: int | None
-    ) -> tuple[list[StoredMessage], int]:
+    ) -> tuple[list[tuple[StoredMessage, Reception]], int]:
+        """The messages received (as stored before this receive, with what it changed)."""
         now = self.clock.now_ms()
         with self.store.transaction() as tx:
             record = self.existing(tx, name)
@@ -249,15 +253,7 @@ class Delivery(QueueContext):
             ]
             tx.mark_received(receptions)
         wait = int(settings["ReceiveMessageWaitTimeSeconds"])
-        received = [
-            StoredMessage(
-                **{**_fields(message), "receive_count": reception.receive_count},
-                first_receive_ms=reception.first_receive_ms,
-                seq=message.seq,
-                receipt_handle=reception.receipt_handle,
-            )
-            for message, reception in zip(chosen, receptions, strict=True)
-        ]
+        received = list(zip(chosen, receptions, strict=True))
         return received, wait
 
     def _to_dead_letter_queue(
@@ -395,30 +391,30 @@ def _batch_too_long(limit: int, total: int) -> SqsError:
     )
 
 
-def _fields(message: StoredMessage) -> dict[str, Any]:
-    return {
-        name: getattr(message, name)
-        for name in NewMessage.__dataclass_fields__
-        if name not in ("receive_count", "first_receive_ms")
-    }
-
-
 def _shape(
-    message: StoredMessage, wanted_system: set[str], wanted_user: set[str]
+    message: StoredMessage,
+    reception: Reception,
+    wanted_system: set[str],
+    wanted_user: set[str],
 ) -> ReceivedMessage:
-    assert message.receipt_handle is not None
-    system = {
-        "SenderId": "AIDAORDERFLOWLOCAL",
-        "SentTimestamp": str(message.sent_ms),
-        "ApproximateReceiveCount": str(message.receive_count),
-        "ApproximateFirstReceiveTimestamp": str(message.first_receive_ms),
-    }
-    if message.dead_letter_source:
-        system["DeadLetterQueueSourceArn"] = message.dead_letter_source
-    if "All" not in wanted_system:
-        system = {key: value for key, value in system.items() if key in wanted_system}
+    """A received message as ReceiveMessage returns it (``message`` as it was stored before
+    this receive, ``reception`` what the receive changed)."""
+    system: dict[str, str] = {}
+    if wanted_system:
+        system = {
+            "SenderId": "AIDAORDERFLOWLOCAL",
+            "SentTimestamp": str(message.sent_ms),
+            "ApproximateReceiveCount": str(reception.receive_count),
+            "ApproximateFirstReceiveTimestamp": str(reception.first_receive_ms),
+        }
+        if message.dead_letter_source:
+            system["DeadLetterQueueSourceArn"] = message.dead_letter_source
+        if "All" not in wanted_system:
+            system = {key: value for key, value in system.items() if key in wanted_system}
     stored = msgs.decode_attributes(message.message_attributes)
-    if "All" in wanted_user or ".*" in wanted_user:
+    if not stored:
+        chosen: msgs.MessageAttributes = stored
+    elif "All" in wanted_user or ".*" in wanted_user:
         chosen = stored
     else:
         chosen = {
@@ -429,7 +425,7 @@ def _shape(
         }
     return ReceivedMessage(
         message_id=message.message_id,
-        receipt_handle=message.receipt_handle,
+        receipt_handle=reception.receipt_handle,
         body=message.body,
         md5_of_body=msgs.body_md5(message.body),
         attributes=system,
