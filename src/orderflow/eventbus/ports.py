@@ -80,6 +80,10 @@ class QueueTables(Protocol):
         """Delete the messages sent before ``sent_before_ms``; how many."""
         ...
 
+    def has_expired(self, queue: str, sent_before_ms: int) -> bool:
+        """Whether ``queue`` holds a message sent before ``sent_before_ms``."""
+        ...
+
     def counts(self, queue: str, now_ms: int) -> QueueCounts: ...
 
     def oldest_messages(self, queue: str, limit: int, after_seq: int = 0) -> list[StoredMessage]:

@@ -202,6 +202,9 @@ class MemoryTransaction:
         self.delete_messages(doomed)
         return len(doomed)
 
+    def has_expired(self, queue: str, sent_before_ms: int) -> bool:
+        return any(m.sent_ms < sent_before_ms for m in self._messages(queue))
+
     def counts(self, queue: str, now_ms: int) -> QueueCounts:
         visible = in_flight = delayed = 0
         oldest: int | None = None

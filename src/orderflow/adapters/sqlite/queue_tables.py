@@ -178,6 +178,13 @@ class SqliteQueueTables:
             "DELETE FROM messages WHERE queue = ? AND sent_ms < ?", (queue, sent_before_ms)
         ).rowcount
 
+    def has_expired(self, queue: str, sent_before_ms: int) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM messages WHERE queue = ? AND sent_ms < ? LIMIT 1",
+            (queue, sent_before_ms),
+        ).fetchone()
+        return row is not None
+
     def counts(self, queue: str, now_ms: int) -> QueueCounts:
         row = self._db.execute(
             "SELECT "

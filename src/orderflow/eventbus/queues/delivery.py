@@ -208,6 +208,7 @@ class Delivery(QueueContext):
     ) -> tuple[list[tuple[StoredMessage, Reception]], int]:
         """The messages received (as stored before this receive, with what it changed)."""
         now = self.clock.now_ms()
+        looked = self._look_for_expired(name, now)
         with self.store.transaction() as tx:
             record = self.existing(tx, name)
             settings = record.attributes
@@ -216,7 +217,8 @@ class Delivery(QueueContext):
                 if visibility_timeout is None
                 else (visibility_timeout)
             )
-            self._expire(tx, record, now)
+            if looked is not None:
+                self._expire(tx, record, now, looked)
             redrive = settings.get("RedrivePolicy")
             policy = attrs.parse_redrive_policy(redrive) if redrive else None
             chosen: list[StoredMessage] = []
@@ -285,15 +287,31 @@ class Delivery(QueueContext):
             ]
         )
 
-    def _expire(self, tx: StoreTransaction, record: QueueRecord, now: int) -> None:
-        """Drop messages past the retention period (at most once a second per queue: a
-        sweep reads the whole queue)."""
-        swept = self.last_sweep.get(record.name)
+    def _look_for_expired(self, name: str, now: int) -> tuple[int, bool] | None:
+        """Whether ``name`` holds messages past its retention period, checked at most once a
+        second per queue, in a read transaction: the check reads the whole queue, and
+        outside the write transaction it holds up no other writer. None when no check is
+        due, else (the retention period it used in ms, whether any message is past it)."""
+        swept = self.last_sweep.get(name)
         if swept is not None and 0 <= now - swept < EXPIRY_SWEEP_MS:
-            return
-        self.last_sweep[record.name] = now
+            return None
+        self.last_sweep[name] = now
+        with self.store.reader() as tx:
+            record = tx.get_queue(name)
+            if record is None:
+                return None
+            retention_ms = int(record.attributes["MessageRetentionPeriod"]) * 1000
+            return retention_ms, tx.has_expired(name, now - retention_ms)
+
+    @staticmethod
+    def _expire(
+        tx: StoreTransaction, record: QueueRecord, now: int, looked: tuple[int, bool]
+    ) -> None:
+        """Drop the messages past the retention period, if the check found any (or if the
+        retention period changed since)."""
         retention_ms = int(record.attributes["MessageRetentionPeriod"]) * 1000
-        tx.expire(record.name, now - retention_ms)
+        if looked != (retention_ms, False):
+            tx.expire(record.name, now - retention_ms)
 
     # -- deleting and changing visibility ----------------------------------------
 
