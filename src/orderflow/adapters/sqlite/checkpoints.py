@@ -11,11 +11,12 @@ waits for nobody, at most every ``PAUSE_S`` while this process writes.
 
 Under a sustained stream of commits a passive checkpoint never finds the WAL fully
 copied at a moment no writer has added to it, so SQLite never rewinds it and the file
-would keep growing. Once it holds ``RESTART_FRAMES`` pages, ``committed`` tells the
-store's writer to run a RESTART checkpoint itself, right after its commit: it copies the
-little the passive ones left and makes the next writer start the WAL over. (Run from
-this thread it would lose every race for the write lock against a busy writer: SQLite's
-busy handler sleeps milliseconds between tries.)
+would keep growing. Once it holds ``RESTART_FRAMES`` pages, the passive checkpoint is
+followed at once by a RESTART one, run while holding the store's lock so that this
+process starts no transaction meanwhile (else the RESTART would lose every race for the
+write lock against a busy writer: SQLite's busy handler sleeps milliseconds between
+tries): it copies the little the passive one left and makes the next writer start the
+WAL over. The store's writers wait for those few milliseconds.
 
 What is committed is durable whether a checkpoint ran or not (it is in the WAL, which the
 next opener replays): this thread only decides when the copying happens.
@@ -30,9 +31,10 @@ from pathlib import Path
 from typing import Final
 
 PAUSE_S: Final = 0.05
-RESTART_FRAMES: Final = 4_000
-"""About 16 MB of WAL (4 KiB pages)."""
+RESTART_FRAMES: Final = 10_000
+"""About 40 MB of WAL (4 KiB pages)."""
 _BUSY_TIMEOUT_MS: Final = 10_000
+_LOCK_WAIT_S: Final = 1.0
 
 
 class Checkpointer:
@@ -42,24 +44,20 @@ class Checkpointer:
     next one (or for SQLite when the last connection closes).
     """
 
-    def __init__(self, path: Path, synchronous: str) -> None:
+    def __init__(self, path: Path, synchronous: str, store_lock: threading.RLock) -> None:
         self._path = path
+        self._store_lock = store_lock
         self._synchronous = synchronous
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._closing = False
         self._thread: threading.Thread | None = None
         self._guard = threading.Lock()
-        self._frames = 0  # the WAL's size in pages, as the last checkpoint found it
 
-    def committed(self) -> bool:
-        """This process committed a write transaction: a checkpoint is due soon. True when
-        the caller should now run a RESTART checkpoint (the WAL is too long)."""
-        if self._frames >= RESTART_FRAMES:
-            self._frames = 0
-            return True
+    def committed(self) -> None:
+        """This process committed a write transaction: a checkpoint is due soon."""
         if self._wake.is_set():
-            return False
+            return
         if self._thread is None:
             with self._guard:
                 if self._thread is None and not self._closing:
@@ -68,7 +66,6 @@ class Checkpointer:
                     )
                     self._thread.start()
         self._wake.set()
-        return False
 
     def close(self) -> None:
         """Stop the thread (after the checkpoint it may be running)."""
@@ -106,15 +103,13 @@ class Checkpointer:
             connection.close()
 
     def _checkpoint(self, connection: sqlite3.Connection) -> None:
-        try:
+        with contextlib.suppress(sqlite3.OperationalError):  # busy: the next one will do it
             row = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        except sqlite3.OperationalError:
-            return  # busy or locked: the next checkpoint will do it
-        if row is not None:
-            self._frames = int(row[1])
-
-
-def restart_wal(connection: sqlite3.Connection) -> None:
-    """A RESTART checkpoint on ``connection`` (outside any transaction); skipped if busy."""
-    with contextlib.suppress(sqlite3.OperationalError):
-        connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+            if row is None or int(row[1]) < RESTART_FRAMES:
+                return
+            # Bounded: a store closed from inside its own transaction must not wait for us.
+            if self._store_lock.acquire(timeout=_LOCK_WAIT_S):
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+                finally:
+                    self._store_lock.release()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Final
 
 from orderflow.adapters.sqlite.bus_tables import SqliteBusTables
-from orderflow.adapters.sqlite.checkpoints import Checkpointer, restart_wal
+from orderflow.adapters.sqlite.checkpoints import Checkpointer
 from orderflow.adapters.sqlite.connection import open_connection, translate
 from orderflow.adapters.sqlite.queue_tables import SqliteQueueTables
 from orderflow.eventbus.errors import StoreError
@@ -41,8 +41,8 @@ class SqliteStore:
         self._db = open_connection(self.path, synchronous)
         # Checkpoints run on a thread of their own (adapters.sqlite.checkpoints).
         self._db.execute("PRAGMA wal_autocheckpoint = 0")
-        self._checkpoints = Checkpointer(self.path, synchronous.upper())
         self._lock = threading.RLock()
+        self._checkpoints = Checkpointer(self.path, synchronous.upper(), self._lock)
         self._committed = threading.Condition()
         self._local_commits = 0
         self._seen_version = self._data_version()
@@ -69,9 +69,8 @@ class SqliteStore:
                 self._db.execute("ROLLBACK")
                 raise translate(exc, self.path) from exc
             self._seen_version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
-            if writes and self._checkpoints.committed():
-                restart_wal(self._db)
         if writes:
+            self._checkpoints.committed()
             with self._committed:
                 self._local_commits += 1
                 self._committed.notify_all()
