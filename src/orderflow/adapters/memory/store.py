@@ -189,6 +189,10 @@ class MemoryTransaction:
             if queue is not None:
                 self._j.pop(self._t.messages[queue], seq)
 
+    def delete_received(self, receipts: Sequence[tuple[int, str]]) -> None:
+        current = self.receipt_handles([seq for seq, _ in receipts])
+        self.delete_messages([seq for seq, handle in receipts if current.get(seq) == handle])
+
     def set_visible_at(self, seq: int, visible_at_ms: int) -> None:
         self._update(seq, visible_at_ms=visible_at_ms)
 

@@ -188,6 +188,9 @@ class SqliteQueueTables:
             marks = ",".join("?" * len(chunk))
             self._db.execute(f"DELETE FROM messages WHERE seq IN ({marks})", tuple(chunk))
 
+    def delete_received(self, receipts: Sequence[tuple[int, str]]) -> None:
+        self._db.executemany("DELETE FROM messages WHERE seq = ? AND receipt_handle = ?", receipts)
+
     def set_visible_at(self, seq: int, visible_at_ms: int) -> None:
         self._db.execute(
             "UPDATE messages SET visible_at_ms = ? WHERE seq = ?", (visible_at_ms, seq)

@@ -344,10 +344,7 @@ class Delivery(QueueContext):
                     result.fail(str(entry["Id"]), error, sender_fault=True)
                     continue
                 result.succeed(str(entry["Id"]), None)
-            current = tx.receipt_handles(list(wanted))
-            tx.delete_messages(
-                [seq for seq, handle in wanted.items() if current.get(seq) == handle]
-            )
+            tx.delete_received(list(wanted.items()))
         return result
 
     def change_message_visibility(
