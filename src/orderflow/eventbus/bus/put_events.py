@@ -70,11 +70,16 @@ def entry_size(entry: Mapping[str, Any]) -> int:
     for key in ("Source", "DetailType", "Detail"):
         value = entry.get(key)
         if isinstance(value, str):
-            size += len(value.encode("utf-8", "surrogatepass"))
+            size += _utf8_length(value)
     for resource in entry.get("Resources") or ():
         if isinstance(resource, str):
-            size += len(resource.encode("utf-8", "surrogatepass"))
+            size += _utf8_length(resource)
     return size
+
+
+def _utf8_length(text: str) -> int:
+    """The length of ``text`` in UTF-8 (an ASCII string's length, without encoding it)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def _is_text(value: str) -> bool:
