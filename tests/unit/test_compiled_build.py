@@ -1,4 +1,4 @@
-"""The pattern engine's hot modules run compiled (mypyc), as installed by the project."""
+"""The engine's hot modules run compiled (mypyc), as installed by the project."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-COMPILED = ["field_index", "flatten", "intervals", "matchers", "trie", "walk", "wildcard"]
+COMPILED = [
+    *(
+        f"orderflow.eventbus.patterns.{name}"
+        for name in ("field_index", "flatten", "intervals", "matchers", "trie", "walk", "wildcard")
+    ),
+    "orderflow.eventbus.bus.routing",
+    "orderflow.eventbus.ids",
+]
 
 
 @pytest.mark.skipif(
@@ -17,7 +24,7 @@ COMPILED = ["field_index", "flatten", "intervals", "matchers", "trie", "walk", "
 )
 @pytest.mark.parametrize("name", COMPILED)
 def test_hot_module_is_compiled(name: str) -> None:
-    module = importlib.import_module(f"orderflow.eventbus.patterns.{name}")
+    module = importlib.import_module(name)
     assert module.__file__ is not None
     assert Path(module.__file__).suffix == ".so", (
         f"{name} runs as plain Python ({module.__file__}): run `make test`, which installs "

@@ -70,6 +70,11 @@ class QueueTables(Protocol):
 
     def delete_messages(self, seqs: Sequence[int]) -> None: ...
 
+    def delete_received(self, receipts: Sequence[tuple[int, str]]) -> None:
+        """Delete each message ``seq`` whose receipt handle is still ``handle`` (a message
+        received again since, or already deleted, stays as it is)."""
+        ...
+
     def set_visible_at(self, seq: int, visible_at_ms: int) -> None: ...
 
     def purge(self, queue: str) -> int:
@@ -78,6 +83,10 @@ class QueueTables(Protocol):
 
     def expire(self, queue: str, sent_before_ms: int) -> int:
         """Delete the messages sent before ``sent_before_ms``; how many."""
+        ...
+
+    def has_expired(self, queue: str, sent_before_ms: int) -> bool:
+        """Whether ``queue`` holds a message sent before ``sent_before_ms``."""
         ...
 
     def counts(self, queue: str, now_ms: int) -> QueueCounts: ...

@@ -189,6 +189,10 @@ class MemoryTransaction:
             if queue is not None:
                 self._j.pop(self._t.messages[queue], seq)
 
+    def delete_received(self, receipts: Sequence[tuple[int, str]]) -> None:
+        current = self.receipt_handles([seq for seq, _ in receipts])
+        self.delete_messages([seq for seq, handle in receipts if current.get(seq) == handle])
+
     def set_visible_at(self, seq: int, visible_at_ms: int) -> None:
         self._update(seq, visible_at_ms=visible_at_ms)
 
@@ -201,6 +205,9 @@ class MemoryTransaction:
         doomed = [m.seq for m in self._messages(queue) if m.sent_ms < sent_before_ms]
         self.delete_messages(doomed)
         return len(doomed)
+
+    def has_expired(self, queue: str, sent_before_ms: int) -> bool:
+        return any(m.sent_ms < sent_before_ms for m in self._messages(queue))
 
     def counts(self, queue: str, now_ms: int) -> QueueCounts:
         visible = in_flight = delayed = 0

@@ -2,17 +2,13 @@
 
 A write transaction is ``BEGIN IMMEDIATE``: it holds SQLite's write lock from its
 first statement, so two receivers (in any processes) can never take the same
-message. Writers first queue on an advisory file lock (``writers``), which wakes the
-next one the moment the lock is free, instead of SQLite's busy handler, which sleeps
-1, 2, 5, 10 ... ms between tries and idles the database under contention. Reads use
-deferred transactions and run beside the writer (WAL). ``wait_for_change`` notices
-commits by other processes through ``PRAGMA data_version`` and by this process's other
-threads directly.
+message. Reads use deferred transactions and run beside the writer (WAL).
+``wait_for_change`` notices commits by other processes through ``PRAGMA data_version``
+and by this process's other threads directly.
 """
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 import threading
 import time
@@ -22,9 +18,9 @@ from pathlib import Path
 from typing import Final
 
 from orderflow.adapters.sqlite.bus_tables import SqliteBusTables
+from orderflow.adapters.sqlite.checkpoints import Checkpointer
 from orderflow.adapters.sqlite.connection import open_connection, translate
 from orderflow.adapters.sqlite.queue_tables import SqliteQueueTables
-from orderflow.adapters.sqlite.writers import WriterQueue
 from orderflow.eventbus.errors import StoreError
 
 _POLL_S: Final = 0.001
@@ -48,8 +44,10 @@ class SqliteStore:
     def __init__(self, path: str | Path, *, synchronous: str = "NORMAL") -> None:
         self.path = Path(path)
         self._db = open_connection(self.path, synchronous)
-        self._writers = WriterQueue(self.path)
+        # Checkpoints run on a thread of their own (adapters.sqlite.checkpoints).
+        self._db.execute("PRAGMA wal_autocheckpoint = 0")
         self._lock = threading.RLock()
+        self._checkpoints = Checkpointer(self.path, synchronous.upper(), self._lock)
         self._committed = threading.Condition()
         self._local_commits = 0
         self._seen_version = self._data_version()
@@ -60,7 +58,7 @@ class SqliteStore:
 
     @contextmanager
     def _run(self, begin: str, *, writes: bool) -> Iterator[SqliteTransaction]:
-        with self._lock, self._writers.turn() if writes else contextlib.nullcontext():
+        with self._lock:
             try:
                 self._db.execute(begin)
             except sqlite3.Error as exc:
@@ -77,6 +75,7 @@ class SqliteStore:
                 raise translate(exc, self.path) from exc
             self._seen_version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
         if writes:
+            self._checkpoints.committed()
             with self._committed:
                 self._local_commits += 1
                 self._committed.notify_all()
@@ -112,7 +111,7 @@ class SqliteStore:
                 self._committed.wait(min(_POLL_S, remaining))
 
     def close(self) -> None:
-        self._writers.close()
+        self._checkpoints.close()
         with self._lock:
             try:
                 self._db.close()

@@ -70,11 +70,16 @@ def entry_size(entry: Mapping[str, Any]) -> int:
     for key in ("Source", "DetailType", "Detail"):
         value = entry.get(key)
         if isinstance(value, str):
-            size += len(value.encode("utf-8", "surrogatepass"))
+            size += _utf8_length(value)
     for resource in entry.get("Resources") or ():
         if isinstance(resource, str):
-            size += len(resource.encode("utf-8", "surrogatepass"))
+            size += _utf8_length(resource)
     return size
+
+
+def _utf8_length(text: str) -> int:
+    """The length of ``text`` in UTF-8 (an ASCII string's length, without encoding it)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def _is_text(value: str) -> bool:
@@ -104,6 +109,16 @@ def _time_ms(value: Any, now_ms: int) -> int:
             raise _EntryError("InvalidArgument", "Parameter Time is not valid.")
         return int(parsed.timestamp() * 1000)
     raise _EntryError("InvalidArgument", "Parameter Time is not valid.")
+
+
+def _refuse_missing(source: object, detail_type: object, detail_text: object) -> None:
+    """The error for the first of Source, DetailType, Detail that is missing or empty."""
+    for name, value in (("Source", source), ("DetailType", detail_type), ("Detail", detail_text)):
+        if not isinstance(value, str) or not value:
+            raise _EntryError(
+                "InvalidArgument",
+                f"Parameter {name} is not valid. Reason: {name} is a required argument.",
+            )
 
 
 def _wide_json(text: str) -> Any:
@@ -150,10 +165,11 @@ class PutEvents(BusContext):
         now = self.clock.now_ms()
         results: list[EntryResult] = []
         accepted: list[tuple[str, AcceptedEvent]] = []
+        now_iso = to_iso(now)
         routing = self.topology.current(tx)
         for entry in entries:
             try:
-                bus, event = self._accept(entry, now, routing.buses)
+                bus, event = self._accept(entry, now, now_iso, routing.buses)
             except _EntryError as error:
                 results.append(EntryResult(None, error.code, error.message))
                 continue
@@ -167,29 +183,29 @@ class PutEvents(BusContext):
         return PutEventsResult(results)
 
     def _accept(
-        self, entry: Mapping[str, Any], now_ms: int, buses: Mapping[str, object]
+        self, entry: Mapping[str, Any], now_ms: int, now_iso: str, buses: Mapping[str, object]
     ) -> tuple[str, AcceptedEvent]:
         source = entry.get("Source")
         detail_type = entry.get("DetailType")
         detail_text = entry.get("Detail")
-        for name, value in (
-            ("Source", source),
-            ("DetailType", detail_type),
-            ("Detail", detail_text),
+        if not (
+            isinstance(source, str)
+            and source
+            and isinstance(detail_type, str)
+            and detail_type
+            and isinstance(detail_text, str)
+            and detail_text
         ):
-            if not isinstance(value, str) or not value:
-                raise _EntryError(
-                    "InvalidArgument",
-                    f"Parameter {name} is not valid. Reason: {name} is a required argument.",
-                )
+            _refuse_missing(source, detail_type, detail_text)
         assert isinstance(source, str) and isinstance(detail_type, str)
         assert isinstance(detail_text, str)
-        for name, value in (("Source", source), ("DetailType", detail_type)):
-            if not _is_text(value):
-                raise _EntryError(
-                    "InvalidArgument",
-                    f"Parameter {name} is not valid. Reason: {name} is not valid Unicode text.",
-                )
+        if not (source.isascii() and detail_type.isascii()):
+            for name, value in (("Source", source), ("DetailType", detail_type)):
+                if not _is_text(value):
+                    raise _EntryError(
+                        "InvalidArgument",
+                        f"Parameter {name} is not valid. Reason: {name} is not valid Unicode text.",
+                    )
         if source.startswith("aws."):
             raise _EntryError("NotAuthorizedForSourceException", "Not authorized for the source.")
         try:
@@ -206,7 +222,8 @@ class PutEvents(BusContext):
         bus = self.bus_name(entry.get("EventBusName"))
         if bus not in buses and bus != DEFAULT_BUS:
             raise _EntryError("ResourceNotFoundException", f"Event bus {bus} does not exist.")
-        time_ms = _time_ms(entry.get("Time"), now_ms)
+        when = entry.get("Time")
+        time_ms = now_ms if when is None else _time_ms(when, now_ms)
         event_id = self.new_id()
         document: dict[str, Any] = {
             "version": "0",
@@ -214,7 +231,7 @@ class PutEvents(BusContext):
             "detail-type": detail_type,
             "source": source,
             "account": self.scope.account,
-            "time": to_iso(time_ms),
+            "time": now_iso if time_ms == now_ms else to_iso(time_ms),
             "region": self.scope.region,
             "resources": resources,
             "detail": detail,

@@ -21,7 +21,7 @@ from orderflow.eventbus.names import (
 )
 from orderflow.eventbus.patterns.rule_index import RuleIndex
 from orderflow.eventbus.ports import StoreTransaction
-from orderflow.eventbus.transform import InputTransformer, TargetInput, target_input
+from orderflow.eventbus.transform import InputKind, InputTransformer, TargetInput, target_input
 
 
 class TargetKind(enum.Enum):
@@ -41,6 +41,7 @@ class Route:
     rule_arn: str
     kind: TargetKind
     destination: str  # the queue, bus or function name ("" when unsupported)
+    whole_event: bool = False  # the target receives the event as is (no input choice)
 
 
 def _route(target: TargetRecord, rule: RuleRecord, scope: AwsScope) -> Route:
@@ -55,7 +56,8 @@ def _route(target: TargetRecord, rule: RuleRecord, scope: AwsScope) -> Route:
             kind, destination = candidate, name
             break
     rule_arn = scope.rule_arn(rule.bus, rule.name)
-    return Route(target, rule, compile_target(target), rule_arn, kind, destination)
+    shape = compile_target(target)
+    return Route(target, rule, shape, rule_arn, kind, destination, shape.kind is InputKind.EVENT)
 
 
 @dataclass

@@ -191,7 +191,10 @@ class Delivery(QueueContext):
         while True:
             received, wait = self._receive_once(name, max_messages, visibility_timeout)
             if received:
-                return [_shape(message, wanted_system, wanted_user) for message in received]
+                return [
+                    _shape(message, reception, wanted_system, wanted_user)
+                    for message, reception in received
+                ]
             wait_s = wait if wait_time_seconds is None else wait_time_seconds
             if deadline is None:
                 deadline = time.monotonic() + wait_s
@@ -202,8 +205,10 @@ class Delivery(QueueContext):
 
     def _receive_once(
         self, name: str, max_messages: int, visibility_timeout: int | None
-    ) -> tuple[list[StoredMessage], int]:
+    ) -> tuple[list[tuple[StoredMessage, Reception]], int]:
+        """The messages received (as stored before this receive, with what it changed)."""
         now = self.clock.now_ms()
+        looked = self._look_for_expired(name, now)
         with self.store.transaction() as tx:
             record = self.existing(tx, name)
             settings = record.attributes
@@ -212,7 +217,8 @@ class Delivery(QueueContext):
                 if visibility_timeout is None
                 else (visibility_timeout)
             )
-            self._expire(tx, record, now)
+            if looked is not None:
+                self._expire(tx, record, now, looked)
             redrive = settings.get("RedrivePolicy")
             policy = attrs.parse_redrive_policy(redrive) if redrive else None
             chosen: list[StoredMessage] = []
@@ -249,15 +255,7 @@ class Delivery(QueueContext):
             ]
             tx.mark_received(receptions)
         wait = int(settings["ReceiveMessageWaitTimeSeconds"])
-        received = [
-            StoredMessage(
-                **{**_fields(message), "receive_count": reception.receive_count},
-                first_receive_ms=reception.first_receive_ms,
-                seq=message.seq,
-                receipt_handle=reception.receipt_handle,
-            )
-            for message, reception in zip(chosen, receptions, strict=True)
-        ]
+        received = list(zip(chosen, receptions, strict=True))
         return received, wait
 
     def _to_dead_letter_queue(
@@ -289,15 +287,31 @@ class Delivery(QueueContext):
             ]
         )
 
-    def _expire(self, tx: StoreTransaction, record: QueueRecord, now: int) -> None:
-        """Drop messages past the retention period (at most once a second per queue: a
-        sweep reads the whole queue)."""
-        swept = self.last_sweep.get(record.name)
+    def _look_for_expired(self, name: str, now: int) -> tuple[int, bool] | None:
+        """Whether ``name`` holds messages past its retention period, checked at most once a
+        second per queue, in a read transaction: the check reads the whole queue, and
+        outside the write transaction it holds up no other writer. None when no check is
+        due, else (the retention period it used in ms, whether any message is past it)."""
+        swept = self.last_sweep.get(name)
         if swept is not None and 0 <= now - swept < EXPIRY_SWEEP_MS:
-            return
-        self.last_sweep[record.name] = now
+            return None
+        self.last_sweep[name] = now
+        with self.store.reader() as tx:
+            record = tx.get_queue(name)
+            if record is None:
+                return None
+            retention_ms = int(record.attributes["MessageRetentionPeriod"]) * 1000
+            return retention_ms, tx.has_expired(name, now - retention_ms)
+
+    @staticmethod
+    def _expire(
+        tx: StoreTransaction, record: QueueRecord, now: int, looked: tuple[int, bool]
+    ) -> None:
+        """Drop the messages past the retention period, if the check found any (or if the
+        retention period changed since)."""
         retention_ms = int(record.attributes["MessageRetentionPeriod"]) * 1000
-        tx.expire(record.name, now - retention_ms)
+        if looked != (retention_ms, False):
+            tx.expire(record.name, now - retention_ms)
 
     # -- deleting and changing visibility ----------------------------------------
 
@@ -338,8 +352,7 @@ class Delivery(QueueContext):
                 result.fail(str(entry["Id"]), error, sender_fault=True)
                 continue
             result.succeed(str(entry["Id"]), None)
-        current = tx.receipt_handles(list(wanted))
-        tx.delete_messages([seq for seq, handle in wanted.items() if current.get(seq) == handle])
+        tx.delete_received(list(wanted.items()))
         return result
 
     def change_message_visibility(
@@ -401,30 +414,30 @@ def _batch_too_long(limit: int, total: int) -> SqsError:
     )
 
 
-def _fields(message: StoredMessage) -> dict[str, Any]:
-    return {
-        name: getattr(message, name)
-        for name in NewMessage.__dataclass_fields__
-        if name not in ("receive_count", "first_receive_ms")
-    }
-
-
 def _shape(
-    message: StoredMessage, wanted_system: set[str], wanted_user: set[str]
+    message: StoredMessage,
+    reception: Reception,
+    wanted_system: set[str],
+    wanted_user: set[str],
 ) -> ReceivedMessage:
-    assert message.receipt_handle is not None
-    system = {
-        "SenderId": "AIDAORDERFLOWLOCAL",
-        "SentTimestamp": str(message.sent_ms),
-        "ApproximateReceiveCount": str(message.receive_count),
-        "ApproximateFirstReceiveTimestamp": str(message.first_receive_ms),
-    }
-    if message.dead_letter_source:
-        system["DeadLetterQueueSourceArn"] = message.dead_letter_source
-    if "All" not in wanted_system:
-        system = {key: value for key, value in system.items() if key in wanted_system}
+    """A received message as ReceiveMessage returns it (``message`` as it was stored before
+    this receive, ``reception`` what the receive changed)."""
+    system: dict[str, str] = {}
+    if wanted_system:
+        system = {
+            "SenderId": "AIDAORDERFLOWLOCAL",
+            "SentTimestamp": str(message.sent_ms),
+            "ApproximateReceiveCount": str(reception.receive_count),
+            "ApproximateFirstReceiveTimestamp": str(reception.first_receive_ms),
+        }
+        if message.dead_letter_source:
+            system["DeadLetterQueueSourceArn"] = message.dead_letter_source
+        if "All" not in wanted_system:
+            system = {key: value for key, value in system.items() if key in wanted_system}
     stored = msgs.decode_attributes(message.message_attributes)
-    if "All" in wanted_user or ".*" in wanted_user:
+    if not stored:
+        chosen: msgs.MessageAttributes = stored
+    elif "All" in wanted_user or ".*" in wanted_user:
         chosen = stored
     else:
         chosen = {
@@ -435,7 +448,7 @@ def _shape(
         }
     return ReceivedMessage(
         message_id=message.message_id,
-        receipt_handle=message.receipt_handle,
+        receipt_handle=reception.receipt_handle,
         body=message.body,
         md5_of_body=msgs.body_md5(message.body),
         attributes=system,
