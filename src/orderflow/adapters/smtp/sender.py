@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import threading
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.text import MIMEText
 from email.utils import formatdate
 
 from orderflow.runtime.ports import MailError
@@ -14,17 +15,18 @@ from orderflow.services.ports import OutgoingMail
 TIMEOUT_S = 10.0
 
 
-def compose(mail: OutgoingMail, sender: str) -> EmailMessage:
-    message = EmailMessage()
+def compose(mail: OutgoingMail, sender: str) -> bytes:
+    """The email as bytes (the compat32 email API: several times cheaper than the modern
+    one, and the message is plain text in UTF-8)."""
+    message = MIMEText(mail.body, "plain", "utf-8")
     message["From"] = sender
     message["To"] = mail.recipient
-    message["Subject"] = mail.subject
+    message["Subject"] = Header(mail.subject, "utf-8").encode()
     message["Message-ID"] = mail.message_id
     message["Date"] = formatdate(mail.created_ms / 1000, usegmt=True)
-    message["X-Orderflow-Order"] = mail.order_id
-    message["X-Orderflow-Correlation"] = mail.correlation_id
-    message.set_content(mail.body)
-    return message
+    message["X-Orderflow-Order"] = Header(mail.order_id, "utf-8").encode()
+    message["X-Orderflow-Correlation"] = Header(mail.correlation_id, "utf-8").encode()
+    return message.as_bytes()
 
 
 class SmtpMailer:
@@ -47,11 +49,11 @@ class SmtpMailer:
         message = compose(mail, sender)
         with self._lock:
             try:
-                self._deliver(message)
+                self._deliver(sender, mail.recipient, message)
             except (smtplib.SMTPServerDisconnected, OSError):
                 self._drop()  # a stale or broken connection: one more try on a new one
                 try:
-                    self._deliver(message)
+                    self._deliver(sender, mail.recipient, message)
                 except (smtplib.SMTPException, OSError) as exc:
                     self._drop()
                     raise MailError(
@@ -60,10 +62,10 @@ class SmtpMailer:
             except smtplib.SMTPException as exc:
                 raise MailError(f"The SMTP server {self.host}:{self.port} refused: {exc}") from exc
 
-    def _deliver(self, message: EmailMessage) -> None:
+    def _deliver(self, sender: str, recipient: str, message: bytes) -> None:
         if self._client is None:
             self._client = self._connect()
-        self._client.send_message(message)
+        self._client.sendmail(sender, [recipient], message)
 
     def _drop(self) -> None:
         if self._client is not None:

@@ -4,8 +4,9 @@ receives in the orderflow database, once per Message-ID (``orderflow mail`` list
 from __future__ import annotations
 
 import time
-from email import message_from_bytes, policy
-from email.message import EmailMessage
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
 from typing import Any, Protocol
 
 from aiosmtpd.controller import Controller
@@ -24,24 +25,36 @@ class Mailbox(Protocol):
     ) -> bool: ...
 
 
+def _header(value: object) -> str:
+    """A header's text, encoded words (``=?utf-8?...?=``) decoded."""
+    return str(make_header(decode_header(str(value))))
+
+
+def _plain_text(message: Message) -> str:
+    """The first text/plain part, its transfer encoding and charset decoded."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload.decode(part.get_content_charset() or "utf-8", "replace")
+    return ""
+
+
 class _KeepInMailbox:
     def __init__(self, mailbox: Mailbox) -> None:
         self._mailbox = mailbox
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         raw = envelope.original_content or envelope.content
-        message = message_from_bytes(raw, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        body_part = message.get_body(preferencelist=("plain",))
-        body = body_part.get_content() if body_part is not None else ""
+        message = message_from_bytes(raw)
         message_id = str(message.get("Message-ID") or f"<no-id.{time.time_ns()}@sink>")
         self._mailbox.deliver(
             message_id,
             time.time_ns() // 1_000_000,
             sender=str(envelope.mail_from),
             recipients=[str(r) for r in envelope.rcpt_tos],
-            subject=str(message.get("Subject", "")),
-            body=body,
+            subject=_header(message.get("Subject", "")),
+            body=_plain_text(message),
         )
         return "250 Message accepted for delivery"
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import socket
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Final, TextIO
 
 import typer
 from rich.console import Console
@@ -23,16 +25,8 @@ from orderflow.entrypoints.cli.system.processes import DEFAULT_SINK_PORT, stop_o
 from orderflow.entrypoints.system.supervisor import Supervisor, system_parts
 from orderflow.services.topology import SUBSCRIPTIONS
 
-COLOURS: Final = (
-    "cyan",
-    "green",
-    "yellow",
-    "magenta",
-    "blue",
-    "bright_red",
-    "bright_cyan",
-    "white",
-)
+ANSI_COLOURS: Final = ("36", "32", "33", "35", "34", "91", "96", "37")
+"""Cyan, green, yellow, magenta, blue, bright red, bright cyan, white."""
 READY_TIMEOUT_S: Final = 30.0
 
 
@@ -64,13 +58,21 @@ def ensure_free(host: str, port: int, option: str) -> None:
             ) from None
 
 
-def printer(console: Console) -> Callable[[str, str], None]:
-    """Print each part's lines, the part's colour on each."""
+def printer(stream: TextIO) -> Callable[[str, str], None]:
+    """Write each part's lines as they come, in the part's colour on a terminal. Lines are
+    written raw (one write each, under a lock): the stream carries a line per delivery, and
+    rendering each through rich cost more CPU than the delivery itself."""
     colours: dict[str, str] = {}
+    lock = threading.Lock()
+    coloured = stream.isatty()
 
     def emit(name: str, line: str) -> None:
-        colour = colours.setdefault(name, COLOURS[len(colours) % len(COLOURS)])
-        console.print(f"[{colour}]{escape(line)}[/]", highlight=False, soft_wrap=True)
+        if coloured:
+            colour = colours.setdefault(name, ANSI_COLOURS[len(colours) % len(ANSI_COLOURS)])
+            line = f"\x1b[{colour}m{line}\x1b[0m"
+        with lock:
+            stream.write(line + "\n")
+            stream.flush()
 
     return emit
 
@@ -119,7 +121,7 @@ def up_command(
         system_parts(
             host=host, port=port, smtp=smtp, sink_port=sink_port, workers=list(SUBSCRIPTIONS)
         ),
-        printer(console),
+        printer(sys.stdout),
     )
     supervisor.start()
     try:
