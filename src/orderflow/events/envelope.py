@@ -10,7 +10,7 @@ Events from other publishers may lack them: their EventBridge ``id`` stands in f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -28,6 +28,8 @@ class Envelope:
     time: str
     detail: dict[str, Any]
     replay_name: str | None = None
+    decoded: dict[object, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Contracts already read from this event, by reader (``registry`` fills it)."""
 
     @property
     def metadata(self) -> dict[str, Any]:

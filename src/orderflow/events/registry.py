@@ -50,6 +50,8 @@ for _contract in CONTRACTS:
     VERSIONS.setdefault(_contract.DETAIL_TYPE, {})[_contract.VERSION] = _contract
 del _contract
 
+LATEST: Final = "latest"
+
 UPCASTERS: Final[dict[type[Contract], Callable[[Any], Contract]]] = {
     OrderCreatedV1: order_created_v1_to_v2,
 }
@@ -90,7 +92,15 @@ def validate(contract: type[C], detail: dict[str, Any], detail_type: str) -> C:
 
 
 def decode(envelope: Envelope) -> Contract:
-    """The event as its latest contract version."""
+    """The event as its latest contract version (read once per envelope)."""
+    found = envelope.decoded.get(LATEST)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    envelope.decoded[LATEST] = model = _decode(envelope)
+    return model
+
+
+def _decode(envelope: Envelope) -> Contract:
     detail = canonical_detail(envelope)
     contract = contract_for(envelope, detail)
     model = validate(contract, detail, envelope.detail_type)

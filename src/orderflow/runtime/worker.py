@@ -33,6 +33,8 @@ from orderflow.eventbus.errors import AwsError
 from orderflow.eventbus.queues import Queues
 from orderflow.eventbus.queues.delivery import ReceivedMessage
 from orderflow.events.envelope import Envelope, parse_envelope
+from orderflow.events.errors import ContractError
+from orderflow.events.registry import decode
 from orderflow.runtime.backoff import retry_visibility_s
 from orderflow.runtime.journal import Attempt, Outcome
 from orderflow.runtime.mail import MailRelay
@@ -64,6 +66,18 @@ class _HandlerFailed(Exception):
     def __init__(self, attempt: Attempt) -> None:
         super().__init__(attempt.error)
         self.attempt = attempt
+
+
+def _read(message: ReceivedMessage) -> Envelope | ContractError:
+    """The message's event, its latest contract read ahead (pure CPU, done before the
+    write transaction so that other writers don't wait for it); or why it cannot be read."""
+    try:
+        envelope = parse_envelope(message.body)
+    except ContractError as exc:
+        return exc
+    with contextlib.suppress(ContractError):
+        decode(envelope)  # cached on the envelope; a handler's own decode raises it again
+    return envelope
 
 
 def _handled(attempt: Attempt) -> bool:
@@ -139,11 +153,13 @@ class Worker:
         savepoints would cost two statements for every message)."""
         failures: dict[str, Attempt] = {}
         queue = self.subscription.queue
+        envelopes = {m.message_id: _read(m) for m in messages}  # outside the write lock
         while True:
             try:
                 with self._store.transaction() as state:
                     attempts = [
-                        failures.get(message.message_id) or self._attempt(state, message)
+                        failures.get(message.message_id)
+                        or self._attempt(state, message, envelopes[message.message_id])
                         for message in messages
                     ]
                     done = [m for m, a in zip(messages, attempts, strict=True) if _handled(a)]
@@ -180,17 +196,21 @@ class Worker:
                     retry_visibility_s(receive_count, self._retry_base_s),
                 )
 
-    def _attempt(self, state: RuntimeState, message: ReceivedMessage) -> Attempt:
+    def _attempt(
+        self, state: RuntimeState, message: ReceivedMessage, read: Envelope | ContractError
+    ) -> Attempt:
         started = self._clock.now_ms()
         t0 = time.perf_counter()
         receive_count = int(message.attributes.get("ApproximateReceiveCount", "1"))
-        envelope: Envelope | None = None
+        envelope = read if isinstance(read, Envelope) else None
         error: str | None = None
-        try:
-            envelope = parse_envelope(message.body)
-            outcome = self._dispatch(state, envelope, started)
-        except Exception as exc:  # a poison event or a handler's bug: journal it, go on
-            outcome, error = Outcome.FAILED, f"{type(exc).__name__}: {exc}"
+        if envelope is None:  # not a readable event: a poison message
+            outcome, error = Outcome.FAILED, f"{type(read).__name__}: {read}"
+        else:
+            try:
+                outcome = self._dispatch(state, envelope, started)
+            except Exception as exc:  # a poison event or a handler's bug: journal it, go on
+                outcome, error = Outcome.FAILED, f"{type(exc).__name__}: {exc}"
         attempt = Attempt(
             consumer=self.subscription.name,
             message_id=message.message_id,

@@ -209,6 +209,14 @@ class Delivery(QueueContext):
         """The messages received (as stored before this receive, with what it changed)."""
         now = self.clock.now_ms()
         looked = self._look_for_expired(name, now)
+        if looked is None:
+            # Nothing to expire: look for a visible message in a read transaction first, so
+            # that an empty poll (every long poller wakes at every commit) never takes the
+            # write lock, which every other writer is waiting for.
+            with self.store.reader() as tx:
+                record = self.existing(tx, name)
+                if not tx.visible_messages(name, now, 1):
+                    return [], int(record.attributes["ReceiveMessageWaitTimeSeconds"])
         with self.store.transaction() as tx:
             record = self.existing(tx, name)
             settings = record.attributes
