@@ -122,3 +122,12 @@ def test_a_poison_event_in_a_batch_does_not_hold_back_the_others() -> None:
     with h.system.state.reader() as state:
         attempts = state.attempts_of(correlation_id)
     assert [a.outcome for a in attempts] == [Outcome.PROCESSED]
+
+
+def test_an_event_whose_order_is_not_an_object_fails_alone() -> None:
+    h = make_harness()
+    h.put("com.mycompany.orders", "OrderCreated", {"eventVersion": "2.0", "order": "oops"})
+    good = h.place(("KB-001", 1, "89.00"))
+    report = h.workers["analytics"].run_once()
+    assert (report.received, report.processed, report.failed) == (2, 1, 1)
+    assert h.order(good)["orderId"] == good

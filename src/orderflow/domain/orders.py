@@ -182,7 +182,11 @@ def check_total(
     if declared is None or not items:
         return []
     total = order_total(items)
-    if to_amount(declared) != total:
+    try:
+        matches = to_amount(declared) == total
+    except ValueError as exc:
+        return [Problem(("totalAmount",), str(exc))]
+    if not matches:
         return [Problem(("totalAmount",), f"is {declared} but the items add up to {total}")]
     return []
 

@@ -5,7 +5,8 @@ Every event the order services emit carries, in ``detail.metadata``:
 replay), ``correlationId`` (the order's whole journey) and ``causationId`` (the
 ``eventId`` of the event that caused it; absent on the first event of a journey).
 Events from other publishers may lack them: their EventBridge ``id`` stands in for
-``eventId`` and ``causationId``, and the order id for ``correlationId``.
+``eventId``, the order id for ``correlationId``, and they have no ``causationId`` (they
+start a journey, or continue one another system began).
 """
 
 from __future__ import annotations
@@ -47,8 +48,11 @@ class Envelope:
         value = self.metadata.get("correlationId")
         if isinstance(value, str) and value:
             return value
-        order_id = self.detail.get("orderId") or (self.detail.get("order") or {}).get("orderId")
-        return str(order_id) if order_id else self.event_id
+        order = self.detail.get("order")
+        order_id = self.detail.get("orderId") or (
+            order.get("orderId") if isinstance(order, dict) else None
+        )
+        return order_id if isinstance(order_id, str) and order_id else self.event_id
 
     @property
     def causation_id(self) -> str | None:

@@ -10,8 +10,8 @@ That publisher sends source ``com.example.orders`` and a flat detail:
 Mapped onto the canonical 2.0 contracts: ``productId`` is the SKU; the currency is
 ``USD`` (the tutorial prices in dollars); the channel is ``legacy``; the customer is
 not refund-eligible (never asserted); payment method ``unknown``. The tutorial
-carries no metadata: ``eventId`` and ``causationId`` come from the EventBridge id,
-``correlationId`` is the order id, ``createdAt`` the event's timestamp.
+carries no metadata: ``eventId`` comes from the EventBridge id, ``correlationId`` is the
+order id, ``createdAt`` the event's timestamp; there is no ``causationId``.
 """
 
 from __future__ import annotations

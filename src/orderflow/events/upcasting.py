@@ -7,7 +7,7 @@ OrderCreated 1.0 → 2.0: version 1.0 has no ``order.channel`` and no
 - ``customer.isRefundEligible = false``: eligibility was never asserted, so no
   refund is paid automatically; an out-of-stock 1.0 order waits for a person.
 
-These defaults are part of the contract (docs/decisions/0004-event-contracts.md).
+These defaults are part of the contract (docs/decisions/0004-order-services-and-exactly-once.md).
 """
 
 from __future__ import annotations

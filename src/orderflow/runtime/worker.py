@@ -33,7 +33,6 @@ from orderflow.eventbus.errors import AwsError
 from orderflow.eventbus.queues import Queues
 from orderflow.eventbus.queues.delivery import ReceivedMessage
 from orderflow.events.envelope import Envelope, parse_envelope
-from orderflow.events.errors import ContractError
 from orderflow.events.registry import decode
 from orderflow.runtime.backoff import retry_visibility_s
 from orderflow.runtime.journal import Attempt, Outcome
@@ -68,14 +67,14 @@ class _HandlerFailed(Exception):
         self.attempt = attempt
 
 
-def _read(message: ReceivedMessage) -> Envelope | ContractError:
+def _read(message: ReceivedMessage) -> Envelope | Exception:
     """The message's event, its latest contract read ahead (pure CPU, done before the
     write transaction so that other writers don't wait for it); or why it cannot be read."""
     try:
         envelope = parse_envelope(message.body)
-    except ContractError as exc:
+    except Exception as exc:  # an unreadable message of any kind: a poison, never a crash
         return exc
-    with contextlib.suppress(ContractError):
+    with contextlib.suppress(Exception):
         decode(envelope)  # cached on the envelope; a handler's own decode raises it again
     return envelope
 
@@ -154,6 +153,10 @@ class Worker:
         failures: dict[str, Attempt] = {}
         queue = self.subscription.queue
         envelopes = {m.message_id: _read(m) for m in messages}  # outside the write lock
+        for message in messages:  # unreadable: failed before the transaction even starts
+            read = envelopes[message.message_id]
+            if not isinstance(read, Envelope):
+                failures[message.message_id] = self._unreadable(message, read)
         while True:
             try:
                 with self._store.transaction() as state:
@@ -196,8 +199,24 @@ class Worker:
                     retry_visibility_s(receive_count, self._retry_base_s),
                 )
 
+    def _unreadable(self, message: ReceivedMessage, error: Exception) -> Attempt:
+        return Attempt(
+            consumer=self.subscription.name,
+            message_id=message.message_id,
+            event_id=message.message_id,
+            correlation_id=message.message_id,
+            causation_id=None,
+            source="",
+            detail_type="",
+            receive_count=int(message.attributes.get("ApproximateReceiveCount", "1")),
+            outcome=Outcome.FAILED,
+            error=f"{type(error).__name__}: {error}"[:MAX_ERROR],
+            started_ms=self._clock.now_ms(),
+            duration_ms=0.0,
+        )
+
     def _attempt(
-        self, state: RuntimeState, message: ReceivedMessage, read: Envelope | ContractError
+        self, state: RuntimeState, message: ReceivedMessage, read: Envelope | Exception
     ) -> Attempt:
         started = self._clock.now_ms()
         t0 = time.perf_counter()

@@ -22,7 +22,7 @@ class Payment(Contract):
 
 class OrderV1(Contract):
     order_id: str = Field(min_length=1, max_length=128)
-    total_amount: float = Field(ge=0)
+    total_amount: float = Field(ge=0, lt=1e12)
     currency: str = Field(min_length=3, max_length=3)
     items: list[Item] = Field(min_length=1, max_length=100)
 
@@ -67,7 +67,7 @@ class OrderSummary(Contract):
     """An order as later events describe it: the id, and what is known of the rest."""
 
     order_id: str = Field(min_length=1, max_length=128)
-    total_amount: float | None = Field(default=None, ge=0)
+    total_amount: float | None = Field(default=None, ge=0, lt=1e12)
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     items: list[Item] | None = Field(default=None, min_length=1, max_length=100)
     channel: str | None = Field(default=None, max_length=64)

@@ -15,7 +15,7 @@ REFUNDS_SOURCE = "com.mycompany.refunds"
 class RefundDetails(Contract):
     refund_id: str = Field(min_length=1)
     order_id: str = Field(min_length=1)
-    amount: float = Field(ge=0)
+    amount: float = Field(ge=0, lt=1e12)
     currency: str = Field(min_length=3, max_length=3)
     reason: str
 

@@ -61,7 +61,7 @@ class PlaceOrderRequest(RequestBody):
     channel: str = Field(default="web", min_length=1, max_length=64)
     items: Items = Field(description=ITEMS_DESCRIPTION)
     total_amount: float | None = Field(
-        default=None, allow_inf_nan=False, description=TOTAL_DESCRIPTION
+        default=None, ge=0, lt=1e12, allow_inf_nan=False, description=TOTAL_DESCRIPTION
     )
     payment: PaymentIn = Field(default_factory=PaymentIn)
 
@@ -81,7 +81,7 @@ class PlaceOrderRequest(RequestBody):
 class ChangeItemsRequest(RequestBody):
     items: Items = Field(description=ITEMS_DESCRIPTION)
     total_amount: float | None = Field(
-        default=None, allow_inf_nan=False, description=TOTAL_DESCRIPTION
+        default=None, ge=0, lt=1e12, allow_inf_nan=False, description=TOTAL_DESCRIPTION
     )
 
     def lines(self) -> list[tuple[str, int, Decimal]]:

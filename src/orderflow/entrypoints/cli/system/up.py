@@ -108,8 +108,8 @@ def up_command(
     console = Console()
     settings = ctx.find_object(CliSettings) or CliSettings()
     db = database_path(settings.db)
-    products = load_catalog(catalog) if catalog else DEFAULT_CATALOG
     with system(ctx) as opened:
+        products = load_catalog(catalog) if catalog else DEFAULT_CATALOG
         plan = install(opened, products)
     console.print(
         f"[bold]orderflow[/] on {escape(str(db))}: topology "

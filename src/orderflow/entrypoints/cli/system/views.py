@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from orderflow.bootstrap.system import install
 from orderflow.entrypoints.cli.output import print_json
 from orderflow.entrypoints.cli.system.opening import system
 from orderflow.events.schemas import export_schemas
@@ -86,11 +85,9 @@ def inventory_command(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Stock per SKU (``orderflow inventory set SKU QUANTITY`` adjusts it)."""
     if ctx.invoked_subcommand is not None:
         return
-    with system(ctx) as opened:
-        install(opened)
-        with opened.state.reader() as state:
-            stock = {doc["sku"]: int(doc["available"]) for doc in state.scan(STOCK)}
-            names = {doc["sku"]: doc for doc in state.scan(CATALOG)}
+    with system(ctx) as opened, opened.state.reader() as state:
+        stock = {doc["sku"]: int(doc["available"]) for doc in state.scan(STOCK)}
+        names = {doc["sku"]: doc for doc in state.scan(CATALOG)}
     rows: list[dict[str, Any]] = [
         {
             "sku": sku,
