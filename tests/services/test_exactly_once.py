@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import orjson
 
+from orderflow.adapters.memory.mailer import MemoryMailer
 from orderflow.runtime.journal import Attempt, Outcome
+from orderflow.runtime.mail import MailRelay
+from orderflow.services.notifications.messages import SENDER
+from orderflow.services.notifications.sent import notification_sent
+from orderflow.services.ports import OutgoingMail
 from tests.services.harness import Harness, make_harness
 
 
@@ -131,3 +136,42 @@ def test_an_event_whose_order_is_not_an_object_fails_alone() -> None:
     report = h.workers["analytics"].run_once()
     assert (report.received, report.processed, report.failed) == (2, 1, 1)
     assert h.order(good)["orderId"] == good
+
+
+def test_an_email_refused_for_good_never_blocks_the_ones_behind_it() -> None:
+    h = make_harness()
+    h.mailer.refused.add("gone@customers.orderflow.test")
+    h.place(("KB-001", 1, "89.00"), customer="gone")
+    for _ in range(6):  # the refused email is tried, then left for an operator
+        h.workers["notification"]._last_sweep = 0
+        h.settle()
+    h.place(("KB-001", 1, "89.00"), customer="here")
+    h.settle()
+    assert [m.recipient for m in h.mailer.sent] == ["here@customers.orderflow.test"]
+    with h.system.state.reader() as state:
+        assert state.pending_mail(10) == []
+
+
+def test_two_mail_relays_racing_announce_an_email_once() -> None:
+    h = make_harness()
+    h.place(("KB-001", 1, "89.00"))
+    h.workers["order-processing"].run_once()  # nothing to do with mail: no relay there
+    notification = h.system.worker("notification", wait_time_s=0)  # handles, no mailer
+    notification.run_once()
+    other = MailRelay(h.system.state, h.mailer, h.clock, sender=SENDER, announce=notification_sent)
+
+    class RacingMailer(MemoryMailer):
+        """Lets the other relay send and record the same email while this one sends it."""
+
+        def send(self, mail: OutgoingMail, sender: str) -> None:
+            other.send_pending()
+            super().send(mail, sender)
+
+    racing = MailRelay(
+        h.system.state, RacingMailer(), h.clock, sender=SENDER, announce=notification_sent
+    )
+    assert racing.send_pending() == (1, [])
+    [mail] = h.mailer.sent
+    with h.system.state.reader() as state:
+        events = [row.event.detail_type for row in state.events_of(mail.correlation_id)]
+    assert events.count("NotificationSent") == 1

@@ -29,6 +29,8 @@ from orderflow.runtime.mail import MailRelay
 from orderflow.runtime.ports import Mailer, StateStore
 from orderflow.runtime.relay import OutboxRelay
 from orderflow.runtime.worker import Worker
+from orderflow.services.notifications.messages import SENDER
+from orderflow.services.notifications.sent import notification_sent
 from orderflow.services.topology import SUBSCRIPTIONS, topology_document
 
 
@@ -56,7 +58,11 @@ class System:
         retry_base_s: int = 1,
     ) -> Worker:
         """The worker of consumer ``name`` (``mailer``: for the notification consumer)."""
-        mail = MailRelay(self.state, mailer, self.clock, self.new_id) if mailer else None
+        mail = (
+            MailRelay(self.state, mailer, self.clock, sender=SENDER, announce=notification_sent)
+            if mailer
+            else None
+        )
         return Worker(
             SUBSCRIPTIONS[name],
             queues=self.engine.sqs,

@@ -1,10 +1,13 @@
-"""The mail relay: send the mail outbox, then record the send and emit NotificationSent.
+"""The mail relay: send the mail outbox, then record each send and announce it.
 
-An email is marked sent (and NotificationSent put in the outbox) only after the
-mail server accepted it. A crash between the two sends it again on restart with
-the same Message-ID, which the embedded mail sink (and most mail clients) treat as
-the same message. A server that refuses or cannot be reached leaves the email in
-the outbox for the next round.
+An email is marked sent (and its announcement, NotificationSent, put in the outbox)
+only after the mail server accepted it; marking is conditional, so two relays racing
+announce an email once. A crash between acceptance and the mark sends it again on
+restart with the same Message-ID, which the embedded mail sink (and most mail clients)
+treat as the same message. When the server cannot be reached, the round stops and the
+outbox waits for the next one; an email the server refuses for good (a 5xx answer, an
+address that cannot be written) is retried a few times, then left, with its error, for
+an operator, so that it never blocks the emails behind it.
 """
 
 from __future__ import annotations
@@ -12,70 +15,67 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from orderflow.eventbus.clock import Clock, to_iso
-from orderflow.events.contracts import Metadata, NotificationSent
-from orderflow.events.contracts.notifications import SentEmail
+from orderflow.eventbus.clock import Clock
+from orderflow.events.contracts import Contract
 from orderflow.runtime.ports import Mailer, MailError, StateStore
 from orderflow.runtime.relay import OutboxRelay
 from orderflow.services.context import outgoing
-from orderflow.services.notifications.messages import SENDER
 from orderflow.services.ports import OutgoingMail
 
 BATCH: Final = 20
 
-
-def notification_sent(mail: OutgoingMail, now_ms: int, event_id: str) -> NotificationSent:
-    return NotificationSent(
-        notification=SentEmail(
-            message_id=mail.message_id,
-            order_id=mail.order_id,
-            kind=mail.kind,  # type: ignore[arg-type]
-            to=mail.recipient,
-            subject=mail.subject,
-        ),
-        metadata=Metadata(
-            created_at=to_iso(now_ms),
-            correlation_id=mail.correlation_id,
-            causation_id=mail.causation_id,
-            event_id=event_id,
-        ),
-    )
+Announcement = Callable[[OutgoingMail, int], Contract]
+"""The event that says an email went out, given the email and the time."""
 
 
 class MailRelay:
     def __init__(
-        self, store: StateStore, mailer: Mailer, clock: Clock, new_id: Callable[[], str]
+        self,
+        store: StateStore,
+        mailer: Mailer,
+        clock: Clock,
+        *,
+        sender: str,
+        announce: Announcement,
     ) -> None:
         self._store = store
         self._mailer = mailer
         self._clock = clock
-        self._new_id = new_id
+        self._sender = sender
+        self._announce = announce
         self._relay = OutboxRelay(store, clock)
 
     def send_pending(self) -> tuple[int, list[str]]:
-        """Send what is pending: how many went out, and the errors of those that did not.
-        The sent ones are marked, and their NotificationSent published, in one commit."""
+        """Send what is pending: how many went out, and the errors of those that did not."""
         with self._store.reader() as state:
             pending = state.pending_mail(BATCH)
         sent: list[OutgoingMail] = []
+        refused: list[tuple[OutgoingMail, str]] = []
         errors: list[str] = []
-        for mail in pending:
-            try:
-                self._mailer.send(mail, SENDER)
-            except MailError as exc:
-                errors.append(f"{mail.message_id}: {exc}")
-                continue
-            sent.append(mail)
-        if sent:
-            now = self._clock.now_ms()
-            with self._store.transaction() as state:
-                for mail in sent:
-                    state.mark_mail_sent(mail.message_id, now)
-                state.add_events(
-                    [outgoing(notification_sent(mail, now, self._new_id()), now) for mail in sent]
-                )
-                shared = state.shares_engine_transaction
-                self._relay.publish_in(state)
-            if not shared:
-                self._relay.publish_pending()
+        try:
+            for mail in pending:
+                try:
+                    self._mailer.send(mail, self._sender)
+                except MailError as exc:
+                    errors.append(f"{mail.message_id}: {exc}")
+                    if not exc.permanent:
+                        break  # the server is unreachable: the rest waits for it
+                    refused.append((mail, str(exc)))
+                    continue
+                sent.append(mail)
+        finally:  # what the server accepted is recorded, whatever happened after
+            if sent or refused:
+                self._record(sent, refused)
         return len(sent), errors
+
+    def _record(self, sent: list[OutgoingMail], refused: list[tuple[OutgoingMail, str]]) -> None:
+        now = self._clock.now_ms()
+        with self._store.transaction() as state:
+            for mail, error in refused:
+                state.mark_mail_failed(mail.message_id, error)
+            announced = [mail for mail in sent if state.mark_mail_sent(mail.message_id, now)]
+            state.add_events([outgoing(self._announce(mail, now), now) for mail in announced])
+            shared = state.shares_engine_transaction
+            self._relay.publish_in(state)
+        if not shared:
+            self._relay.publish_pending()

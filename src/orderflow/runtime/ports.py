@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.bus import PutEventsResult
 from orderflow.runtime.journal import Attempt
 from orderflow.services.ports import OutgoingEvent, OutgoingMail, ServiceState
+
+MAX_FAILURES: Final = 5
+"""Attempts after which an outbox row (event or email) is left for an operator."""
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,15 @@ class RuntimeState(ServiceState, Protocol):
         """Delete received messages, in this transaction when the store shares the engine's."""
         ...
 
-    def pending_mail(self, limit: int) -> list[OutgoingMail]: ...
+    def pending_mail(self, limit: int) -> list[OutgoingMail]:
+        """Unsent emails, oldest first (skipping those refused too often)."""
+        ...
 
-    def mark_mail_sent(self, message_id: str, now_ms: int) -> None: ...
+    def mark_mail_sent(self, message_id: str, now_ms: int) -> bool:
+        """Mark an email sent; False if it already was (another relay got there first)."""
+        ...
+
+    def mark_mail_failed(self, message_id: str, error: str) -> None: ...
 
     # What ``orderflow trace`` reads.
     def events_of(self, correlation_id: str) -> list[StoredEvent]: ...
@@ -78,7 +87,12 @@ class StateStore(Protocol):
 
 
 class MailError(OrderflowError):
-    """The mail server refused or could not be reached; the email stays in the outbox."""
+    """The mail server refused or could not be reached; the email stays in the outbox.
+    ``permanent``: it refused this email for good (retrying will not help)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class Mailer(Protocol):

@@ -19,10 +19,8 @@ from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.errors import StoreError
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.runtime.journal import Attempt
-from orderflow.runtime.ports import StoredEvent
+from orderflow.runtime.ports import MAX_FAILURES, StoredEvent
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
-
-MAX_FAILURES = 5
 
 
 class _Tables:
@@ -30,7 +28,8 @@ class _Tables:
         self.documents: dict[tuple[str, str], dict[str, Any]] = {}
         self.processed: dict[tuple[str, str], int] = {}
         self.outbox: dict[int, StoredEvent] = {}
-        self.mail: dict[str, tuple[OutgoingMail, int | None]] = {}
+        self.mail: dict[str, tuple[OutgoingMail, int | None, int]] = {}
+        """Message-ID → (email, when sent, failures)."""
         self.attempts: dict[int, Attempt] = {}
         self.seq = itertools.count(1)
 
@@ -122,15 +121,26 @@ class MemoryState:
 
     def add_mail(self, mail: OutgoingMail) -> None:
         if mail.message_id not in self._t.mail:
-            self._set(self._t.mail, mail.message_id, (mail, None))
+            self._set(self._t.mail, mail.message_id, (mail, None, 0))
 
     def pending_mail(self, limit: int) -> list[OutgoingMail]:
-        pending = [mail for mail, sent in self._t.mail.values() if sent is None]
+        pending = [
+            mail
+            for mail, sent, failures in self._t.mail.values()
+            if sent is None and failures < MAX_FAILURES
+        ]
         return sorted(pending, key=lambda mail: mail.created_ms)[:limit]
 
-    def mark_mail_sent(self, message_id: str, now_ms: int) -> None:
-        mail, _ = self._t.mail[message_id]
-        self._set(self._t.mail, message_id, (mail, now_ms))
+    def mark_mail_sent(self, message_id: str, now_ms: int) -> bool:
+        mail, sent, failures = self._t.mail[message_id]
+        if sent is not None:
+            return False
+        self._set(self._t.mail, message_id, (mail, now_ms, failures))
+        return True
+
+    def mark_mail_failed(self, message_id: str, error: str) -> None:
+        mail, sent, failures = self._t.mail[message_id]
+        self._set(self._t.mail, message_id, (mail, sent, failures + 1))
 
     def record_attempts(self, attempts: Sequence[Attempt]) -> None:
         for attempt in attempts:

@@ -46,21 +46,41 @@ class SmtpMailer:
         return client
 
     def send(self, mail: OutgoingMail, sender: str) -> None:
-        message = compose(mail, sender)
+        """Deliver ``mail``. A refusal (5xx, or an email that cannot be written) raises a
+        permanent ``MailError``; a 4xx answer or a connection that fails twice, a transient
+        one."""
+        try:
+            message = compose(mail, sender)
+        except (ValueError, TypeError) as exc:
+            raise MailError(f"Cannot write the email: {exc}", permanent=True) from exc
         with self._lock:
             try:
                 self._deliver(sender, mail.recipient, message)
-            except (smtplib.SMTPServerDisconnected, OSError):
+            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+                raise self._refused(exc) from exc
+            except (smtplib.SMTPException, OSError):
                 self._drop()  # a stale or broken connection: one more try on a new one
                 try:
                     self._deliver(sender, mail.recipient, message)
+                except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+                    raise self._refused(exc) from exc
                 except (smtplib.SMTPException, OSError) as exc:
                     self._drop()
                     raise MailError(
                         f"Cannot send to the SMTP server {self.host}:{self.port}: {exc}"
                     ) from exc
-            except smtplib.SMTPException as exc:
-                raise MailError(f"The SMTP server {self.host}:{self.port} refused: {exc}") from exc
+
+    def _refused(self, error: smtplib.SMTPException) -> MailError:
+        codes = (
+            [code for code, _ in error.recipients.values()]
+            if isinstance(error, smtplib.SMTPRecipientsRefused)
+            else [getattr(error, "smtp_code", 0)]
+        )
+        permanent = all(500 <= code < 600 for code in codes)
+        return MailError(
+            f"The SMTP server {self.host}:{self.port} refused the email: {error}",
+            permanent=permanent,
+        )
 
     def _deliver(self, sender: str, recipient: str, message: bytes) -> None:
         if self._client is None:

@@ -18,7 +18,7 @@ from orderflow.adapters.sqlite.store import SqliteStore, SqliteTransaction
 from orderflow.eventbus.bus import PutEventsResult
 from orderflow.eventbus.engine import Engine
 from orderflow.runtime.journal import Attempt, Outcome
-from orderflow.runtime.ports import StoredEvent
+from orderflow.runtime.ports import MAX_FAILURES, StoredEvent
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
 
 _ATTEMPT_COLUMNS = (
@@ -29,7 +29,6 @@ _OUTBOX_COLUMNS = (
     "seq, event_id, correlation_id, causation_id, source, detail_type, detail, bus, "
     "created_ms, published_ms, failures, last_error"
 )
-MAX_FAILURES = 5
 
 
 class SqliteState:
@@ -155,14 +154,23 @@ class SqliteState:
         rows = self._db.execute(
             "SELECT message_id, order_id, kind, recipient, subject, body, correlation_id, "
             "causation_id, created_ms FROM svc_mail_outbox WHERE sent_ms IS NULL "
-            "ORDER BY created_ms LIMIT ?",
-            (limit,),
+            "AND failures < ? ORDER BY created_ms LIMIT ?",
+            (MAX_FAILURES, limit),
         ).fetchall()
         return [OutgoingMail(*row) for row in rows]
 
-    def mark_mail_sent(self, message_id: str, now_ms: int) -> None:
+    def mark_mail_sent(self, message_id: str, now_ms: int) -> bool:
+        cursor = self._db.execute(
+            "UPDATE svc_mail_outbox SET sent_ms = ? WHERE message_id = ? AND sent_ms IS NULL",
+            (now_ms, message_id),
+        )
+        return cursor.rowcount == 1
+
+    def mark_mail_failed(self, message_id: str, error: str) -> None:
         self._db.execute(
-            "UPDATE svc_mail_outbox SET sent_ms = ? WHERE message_id = ?", (now_ms, message_id)
+            "UPDATE svc_mail_outbox SET failures = failures + 1, last_error = ? "
+            "WHERE message_id = ?",
+            (error, message_id),
         )
 
     # -- journal -------------------------------------------------------------------------

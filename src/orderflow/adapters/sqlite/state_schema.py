@@ -69,9 +69,13 @@ STATE_SCHEMA: Final = (
         correlation_id TEXT NOT NULL,
         causation_id TEXT NOT NULL,
         created_ms INTEGER NOT NULL,
-        sent_ms INTEGER
+        sent_ms INTEGER,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
     ) WITHOUT ROWID
     """,
+    "CREATE INDEX IF NOT EXISTS svc_mail_pending ON svc_mail_outbox (created_ms) "
+    "WHERE sent_ms IS NULL",
     """
     CREATE TABLE IF NOT EXISTS svc_mailbox (
         message_id TEXT PRIMARY KEY,

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 CUSTOMER_DOMAIN: Final = "customers.orderflow.test"
 SENDER: Final = "orders@orderflow.test"
+ADDRESS: Final = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 def recipient_for(user_id: str) -> str:
-    """A customer's address: the user id when it is one, else ``<user id>@customers.orderflow.test``
-    (the order events carry a user id, not an address)."""
-    if "@" in user_id:
+    """A customer's address: the user id when it is a plain address, else
+    ``<user id>@customers.orderflow.test`` (the order events carry a user id, not an
+    address); never anything with spaces or control characters in it."""
+    if ADDRESS.fullmatch(user_id):
         return user_id
-    local = "".join(c if c.isalnum() or c in "._-+" else "_" for c in user_id) or "customer"
-    return f"{local}@{CUSTOMER_DOMAIN}"
+    local = "".join(c if c.isalnum() or c in "._-+" else "_" for c in user_id)
+    return f"{local.strip('.') or 'customer'}@{CUSTOMER_DOMAIN}"
 
 
 def confirmation(order_id: str, total: float, currency: str, lines: list[str]) -> tuple[str, str]:
