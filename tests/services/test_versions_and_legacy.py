@@ -132,6 +132,39 @@ def test_a_cancel_that_overtakes_the_creation_reserves_nothing() -> None:
     )
     h.settle()
     assert h.stock("HP-005") == 100
+    order = h.order("node-2")
+    assert order["status"] == "CANCELLED"
+    assert order["cancelReason"] == "oops"
+    assert [e["detailType"] for e in order["timeline"]] == ["OrderCreated", "OrderCancelled"]
+
+
+def test_an_inventory_answer_that_overtakes_order_processing_is_applied_later() -> None:
+    h = make_harness()
+    h.put(
+        "com.example.orders",
+        "OrderCreated",
+        {
+            "orderId": "node-3",
+            "status": "CREATED",
+            "timestamp": "t",
+            "customerId": "c",
+            "items": [{"productId": "HP-005", "quantity": 1, "price": 199}],
+            "total": 199,
+        },
+    )
+    h.workers["inventory"].run_once()
+    # order-processing receives InventoryReserved before the OrderCreated it answers:
+    # take OrderCreated out of its queue for a moment.
+    held = h.system.engine.sqs.receive_message(
+        "order-processing", max_messages=1, visibility_timeout=5
+    )
+    assert held and "OrderCreated" in held[0].body
+    h.workers["order-processing"].run_once()
+    h.clock.advance(seconds=6)
+    h.settle()
+    order = h.order("node-3")
+    assert order["status"] == "CONFIRMED"
+    assert [e["detailType"] for e in order["timeline"]] == ["OrderCreated", "InventoryReserved"]
 
 
 def test_an_update_beyond_the_stock_makes_the_order_out_of_stock_and_frees_its_stock() -> None:

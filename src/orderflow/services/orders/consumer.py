@@ -5,14 +5,20 @@
   ids of the events it emitted): they only join the order's timeline. From any other
   publisher (the tutorial's ``com.example.orders``, an older 1.0 publisher), they
   create, change or cancel the order here.
+- An event about an order this consumer has not seen created yet (a cancel that overtook
+  its create, an inventory answer that came first) is kept, and applied when the
+  order's OrderCreated arrives.
 - InventoryReserved confirms the order; InventoryOutOfStock marks it out of stock;
   RefundIssued and RefundCompleted move it to REFUND_PENDING and REFUNDED.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Final
+
+import orjson
 
 from orderflow.domain.errors import OrderConflict
 from orderflow.domain.orders import LineItem, Order, OrderStatus
@@ -27,13 +33,14 @@ from orderflow.events.contracts import (
     RefundIssued,
 )
 from orderflow.events.contracts.orders import ORDERS_SOURCE
-from orderflow.events.envelope import Envelope
+from orderflow.events.envelope import Envelope, parse_envelope
 from orderflow.events.legacy import LEGACY_SOURCE
 from orderflow.services.context import HandlerContext
 from orderflow.services.orders.records import Orders, from_document
 from orderflow.services.subscriptions import Subscription
 
 NAME: Final = "order-processing"
+EARLY: Final = "orders.early"
 
 
 def _timeline_entry(ctx: HandlerContext, note: str = "") -> dict[str, Any]:
@@ -53,8 +60,9 @@ def _record(ctx: HandlerContext, order_id: str, change: Any = None, note: str = 
     unless this service emitted the event (then the order already shows it)."""
     orders = Orders(ctx.state)
     document = orders.document(order_id)
-    if document is None:
-        return  # an event for an order this service never saw: nothing to follow
+    if document is None:  # it overtook the order's creation: kept until that arrives
+        _keep_early(ctx, order_id)
+        return
     order = from_document(document)
     if change is not None and ctx.cause.event_id not in document.get("emittedEventIds", []):
         try:
@@ -87,6 +95,37 @@ def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
         )
         orders.save(order, envelope.correlation_id, [])
     _record(ctx, event.order.order_id)
+    _apply_early(ctx, event.order.order_id)
+
+
+def _keep_early(ctx: HandlerContext, order_id: str) -> None:
+    """Keep an event about an order not created yet (another publisher's cancel that
+    overtook its create, an inventory answer faster than this consumer)."""
+    early = ctx.state.get(EARLY, order_id) or {"orderId": order_id, "events": []}
+    cause = ctx.cause
+    early["events"].append(
+        {
+            "id": cause.id,
+            "source": cause.source,
+            "detail-type": cause.detail_type,
+            "time": cause.time,
+            "detail": cause.detail,
+        }
+    )
+    ctx.state.put(EARLY, order_id, early)
+
+
+def _apply_early(ctx: HandlerContext, order_id: str) -> None:
+    """Apply, in arrival order, the events about this order that came before it."""
+    early = ctx.state.get(EARLY, order_id)
+    if not early or not early["events"]:
+        return
+    ctx.state.put(EARLY, order_id, {"orderId": order_id, "events": []})
+    for document in early["events"]:
+        envelope = parse_envelope(orjson.dumps(document))
+        handler = SUBSCRIPTION.handlers.get(envelope.detail_type)
+        if handler is not None:
+            handler(replace(ctx, cause=envelope), envelope)
 
 
 def on_order_updated(ctx: HandlerContext, envelope: Envelope) -> None:
