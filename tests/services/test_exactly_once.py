@@ -175,3 +175,36 @@ def test_two_mail_relays_racing_announce_an_email_once() -> None:
     with h.system.state.reader() as state:
         events = [row.event.detail_type for row in state.events_of(mail.correlation_id)]
     assert events.count("NotificationSent") == 1
+
+
+def test_an_outbox_row_the_bus_refuses_fails_alone_and_is_left_with_its_error() -> None:
+    from orderflow.services.ports import OutgoingEvent
+
+    h = make_harness()
+    with h.system.state.transaction() as state:
+        state.add_events(
+            [
+                OutgoingEvent(
+                    f"e-{n}",
+                    "c-1",
+                    None,
+                    "com.mycompany.orders",
+                    "OrderShipped",
+                    {"n": n},
+                    "no-such-bus" if n == 1 else "orders",
+                    0,
+                )
+                for n in range(3)
+            ]
+        )
+    for _ in range(6):
+        h.system.relay.publish_pending()
+    with h.system.state.reader() as state:
+        rows = {row.event.event_id: row for row in state.events_of("c-1")}
+    assert rows["e-0"].published_ms is not None
+    assert rows["e-2"].published_ms is not None
+    assert rows["e-1"].published_ms is None
+    assert rows["e-1"].failures == 5
+    assert "ResourceNotFoundException" in (rows["e-1"].last_error or "")
+    with h.system.state.reader() as state:
+        assert state.pending_events(10) == []

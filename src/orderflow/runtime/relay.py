@@ -5,8 +5,11 @@ published, in one transaction of the state store. On the SQLite store that is al
 the engine's transaction: routing an event and marking it published commit together,
 so a crash at any point neither loses an event nor publishes one twice. There,
 ``publish_in`` runs the rounds inside the caller's own transaction (a command's, a
-worker's batch), so the change, its events and their routing are a single commit. Rows PutEvents
-refuses keep their error and are retried a few times, then left for an operator.
+worker's batch), so the change, its events and their routing are a single commit. Rows
+PutEvents refuses keep their error and are retried a few times, then left for an operator (a
+request refused as a whole is retried row by row, so one bad row fails alone). Rows go
+out oldest first; a row that keeps failing is passed by, so what follows it in the
+journey is not held up by it (``orderflow trace`` shows it as not published).
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ class OutboxRelay:
 
     def publish_pending(self) -> int:
         """Publish everything pending, in transactions of its own; how many went out."""
+        with self._store.reader() as state:  # most sweeps find nothing: no write lock then
+            if not state.pending_events(1):
+                return 0
         total = 0
         while True:
             with self._store.transaction() as state:
@@ -66,19 +72,32 @@ class OutboxRelay:
         if not rows:
             return 0, False
         try:
-            result = state.put_events([entry(row) for row in rows])
-        except AwsError as exc:
-            state.mark_failed([row.seq for row in rows], f"{exc.code}: {exc}")
-            return 0, False
-        published = [
-            row.seq
-            for row, outcome in zip(rows, result.entries, strict=True)
-            if outcome.event_id is not None
-        ]
+            outcomes = [
+                (
+                    row,
+                    entry_result.event_id,
+                    f"{entry_result.error_code}: {entry_result.error_message}",
+                )
+                for row, entry_result in zip(
+                    rows, state.put_events([entry(row) for row in rows]).entries, strict=True
+                )
+            ]
+        except AwsError:  # the request as a whole was refused: each row on its own
+            outcomes = [self._one(state, row) for row in rows]
+        published = [row.seq for row, event_id, _ in outcomes if event_id is not None]
         state.mark_published(published, self._clock.now_ms())
         failed = False
-        for row, outcome in zip(rows, result.entries, strict=True):
-            if outcome.event_id is None:
-                state.mark_failed([row.seq], f"{outcome.error_code}: {outcome.error_message}")
+        for row, event_id, error in outcomes:
+            if event_id is None:
+                state.mark_failed([row.seq], error)
                 failed = True
         return len(published), not failed and len(rows) == BATCH
+
+    @staticmethod
+    def _one(state: RuntimeState, row: StoredEvent) -> tuple[StoredEvent, str | None, str]:
+        """Put one row alone: (row, its event id or None, the error)."""
+        try:
+            [result] = state.put_events([entry(row)]).entries
+        except AwsError as exc:
+            return row, None, f"{exc.code}: {exc}"
+        return row, result.event_id, f"{result.error_code}: {result.error_message}"
