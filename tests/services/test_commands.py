@@ -71,3 +71,12 @@ def test_a_refused_command_leaves_nothing_in_the_outbox() -> None:
     with h.system.state.reader() as state:
         assert state.pending_events(10) == []
     assert h.depth("inventory") == 0
+
+
+def test_a_price_must_be_the_catalogs() -> None:
+    h = make_harness()
+    with pytest.raises(InvalidOrder) as caught, h.command() as ctx:
+        commands.place(ctx, _place(items=[("KB-001", 1, Decimal("0.01"))]))
+    [problem] = caught.value.problems
+    assert problem.location == ("items", 0, "price")
+    assert problem.message == "is 0.01 but KB-001 costs 89.00"

@@ -16,7 +16,7 @@ the order as it is, so a late or replayed event cannot wedge a consumer.
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -128,10 +128,11 @@ def order_total(items: Sequence[LineItem]) -> Decimal:
 def line_items(
     raw: Sequence[tuple[str, int, float | int | str | Decimal]],
     *,
-    known_skus: Container[str] | None = None,
+    catalog: Mapping[str, Decimal] | None = None,
     location: str = "items",
 ) -> tuple[list[LineItem], list[Problem]]:
-    """Line items from ``(sku, quantity, price)`` triples, and every problem with them."""
+    """Line items from ``(sku, quantity, price)`` triples, and every problem with them;
+    with a ``catalog`` (SKU → price), each SKU must be in it at its price."""
     problems: list[Problem] = []
     items: list[LineItem] = []
     if not raw:
@@ -143,7 +144,7 @@ def line_items(
         where = (location, index)
         if not sku.strip():
             problems.append(Problem((*where, "sku"), "must not be empty"))
-        elif known_skus is not None and sku not in known_skus:
+        elif catalog is not None and sku not in catalog:
             problems.append(Problem((*where, "sku"), f"unknown SKU {sku!r}"))
         if sku in seen:
             problems.append(Problem((*where, "sku"), f"SKU {sku!r} appears twice; merge the lines"))
@@ -159,6 +160,10 @@ def line_items(
             problems.append(Problem((*where, "price"), f"must be at most {MAX_PRICE}"))
         elif has_more_than_cents(amount):
             problems.append(Problem((*where, "price"), "must not have more than 2 decimals"))
+        elif catalog is not None and sku in catalog and to_amount(amount) != catalog[sku]:
+            problems.append(
+                Problem((*where, "price"), f"is {amount} but {sku} costs {catalog[sku]}")
+            )
         else:
             items.append(LineItem(sku, quantity, to_amount(amount)))
     return items, problems
@@ -202,10 +207,10 @@ def place_order(
     payment_method: str,
     now: str,
     declared_total: float | int | str | Decimal | None = None,
-    known_skus: Container[str] | None = None,
+    catalog: Mapping[str, Decimal] | None = None,
 ) -> Order:
     """A new order, or ``InvalidOrder`` listing every problem at once."""
-    lines, problems = line_items(items, known_skus=known_skus)
+    lines, problems = line_items(items, catalog=catalog)
     problems += check_currency(currency)
     if not customer_id.strip():
         problems.append(Problem(("customer", "userId"), "must not be empty"))

@@ -79,7 +79,7 @@ def place(ctx: CommandContext, request: PlaceOrder) -> tuple[Order, str]:
         payment_method=request.payment_method,
         now=ctx.now_iso,
         declared_total=request.declared_total,
-        known_skus=orders.known_skus(),
+        catalog=orders.catalog(),
     )
     if orders.document(order.order_id) is not None:
         raise OrderConflict(f"Order {order.order_id} already exists.")
@@ -115,7 +115,7 @@ def change_items(
         raise OrderNotFound(order_id)
     current = orders.get(order_id)
     assert current is not None
-    lines, problems = line_items(items, known_skus=orders.known_skus())
+    lines, problems = line_items(items, catalog=orders.catalog())
     if not problems:
         problems = check_total(declared_total, lines)
     if problems:

@@ -88,8 +88,9 @@ class Orders:
             ORDER, order.order_id, to_document(order, correlation_id, timeline, emitted or [])
         )
 
-    def known_skus(self) -> set[str]:
-        return {document["sku"] for document in self._state.scan(CATALOG)}
+    def catalog(self) -> dict[str, Decimal]:
+        """SKU → price, for every product the catalog offers."""
+        return {doc["sku"]: Decimal(doc["price"]) for doc in self._state.scan(CATALOG)}
 
     def all(self) -> list[dict[str, Any]]:
         return list(self._state.scan(ORDER))

@@ -68,7 +68,7 @@ def worker_command(
     """Run one consumer: receive its queue, handle each event exactly once, until stopped."""
     configure_logging(name)
     stop = stop_on_signals()
-    with system(ctx) as opened:
+    with system(ctx, existing=False) as opened:
         if not no_install:
             install(opened)
         mailer = None
@@ -93,7 +93,7 @@ def mail_sink_command(
     configure_logging("mail-sink")
     log = logging.getLogger("orderflow.mail")
     stop = stop_on_signals()
-    with system(ctx) as opened:
+    with system(ctx, existing=False) as opened:
         assert opened.mailbox is not None
         sink = MailSink(opened.mailbox, host, port)
         try:
@@ -118,7 +118,7 @@ def api_command(
     """Serve the order HTTP API, and beside it (at "/") the AWS-compatible EventBridge and
     SQS endpoint, on one port (``orderflow up`` runs this beside everything else)."""
     configure_logging("api")
-    with system(ctx) as opened:
+    with system(ctx, existing=False) as opened:
         if not no_install:
             install(opened)
         app = build_api(opened)

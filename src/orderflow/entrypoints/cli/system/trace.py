@@ -12,6 +12,7 @@ from rich.tree import Tree
 from orderflow.bootstrap.system import System
 from orderflow.entrypoints.cli.output import print_json
 from orderflow.entrypoints.cli.system.opening import system
+from orderflow.eventbus.errors import AwsError
 from orderflow.events.envelope import parse_envelope
 from orderflow.events.errors import ContractError
 from orderflow.runtime.journal import Outcome
@@ -31,7 +32,11 @@ def dead_letters(opened: System, correlation_id: str) -> dict[str, list[str]]:
     """Event id → consumers whose DLQ holds it, for this journey."""
     found: dict[str, list[str]] = {}
     for subscription in SUBSCRIPTIONS.values():
-        for message in opened.engine.sqs.peek_messages(subscription.dead_letter_queue, 1000):
+        try:
+            messages = opened.engine.sqs.peek_messages(subscription.dead_letter_queue, 1000)
+        except AwsError:  # no such queue here: a database the services never ran on
+            continue
+        for message in messages:
             try:
                 envelope = parse_envelope(message.body)
             except ContractError:

@@ -108,7 +108,7 @@ def up_command(
     console = Console()
     settings = ctx.find_object(CliSettings) or CliSettings()
     db = database_path(settings.db)
-    with system(ctx) as opened:
+    with system(ctx, existing=False) as opened:
         products = load_catalog(catalog) if catalog else DEFAULT_CATALOG
         plan = install(opened, products)
     console.print(
