@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from orderflow.adapters.memory.store import MemoryStore
-from orderflow.eventbus.bus import PutEventsResult
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.errors import StoreError
 from orderflow.eventbus.ports import StoreTransaction
+from orderflow.runtime.in_engine import InEngineTransaction
 from orderflow.runtime.journal import Attempt
 from orderflow.runtime.ports import MAX_FAILURES, StoredEvent
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
@@ -34,15 +34,14 @@ class _Tables:
         self.seq = itertools.count(1)
 
 
-class MemoryState:
+class MemoryState(InEngineTransaction):
     """``RuntimeState`` over the in-memory tables, with an undo journal."""
 
     def __init__(
         self, tables: _Tables, engine: Engine, tx: StoreTransaction, *, writable: bool
     ) -> None:
+        super().__init__(engine, tx)
         self._t = tables
-        self._engine = engine
-        self._tx = tx
         self._writable = writable
         self.undo: list[Callable[[], object]] = []
 
@@ -97,20 +96,6 @@ class MemoryState:
             self._set(
                 self._t.outbox, seq, StoredEvent(row.seq, row.event, None, row.failures + 1, error)
             )
-
-    def put_events(self, entries: Sequence[Mapping[str, Any]]) -> PutEventsResult:
-        return self._engine.events.put_events_in(self._tx, entries)
-
-    @property
-    def shares_engine_transaction(self) -> bool:
-        return True
-
-    def acknowledge(self, queue: str, receipt_handles: Sequence[str]) -> None:
-        self._engine.sqs.delete_message_batch_in(
-            self._tx,
-            queue,
-            [{"Id": str(n), "ReceiptHandle": h} for n, h in enumerate(receipt_handles)],
-        )
 
     def events_of(self, correlation_id: str) -> list[StoredEvent]:
         return [

@@ -7,7 +7,7 @@ relay, the routing of those events by PutEvents all commit together.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -15,8 +15,8 @@ import orjson
 
 from orderflow.adapters.sqlite.state_schema import STATE_SCHEMA
 from orderflow.adapters.sqlite.store import SqliteStore, SqliteTransaction
-from orderflow.eventbus.bus import PutEventsResult
 from orderflow.eventbus.engine import Engine
+from orderflow.runtime.in_engine import InEngineTransaction
 from orderflow.runtime.journal import Attempt, Outcome
 from orderflow.runtime.ports import MAX_FAILURES, StoredEvent
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
@@ -31,13 +31,12 @@ _OUTBOX_COLUMNS = (
 )
 
 
-class SqliteState:
+class SqliteState(InEngineTransaction):
     """``RuntimeState`` on one engine transaction."""
 
     def __init__(self, tx: SqliteTransaction, engine: Engine) -> None:
-        self._tx = tx
+        super().__init__(engine, tx)
         self._db = tx.connection
-        self._engine = engine
 
     # -- documents -------------------------------------------------------------------
 
@@ -107,20 +106,6 @@ class SqliteState:
         self._db.executemany(
             "UPDATE svc_outbox SET failures = failures + 1, last_error = ? WHERE seq = ?",
             [(error, s) for s in seqs],
-        )
-
-    def put_events(self, entries: Sequence[Mapping[str, Any]]) -> PutEventsResult:
-        return self._engine.events.put_events_in(self._tx, entries)
-
-    @property
-    def shares_engine_transaction(self) -> bool:
-        return True
-
-    def acknowledge(self, queue: str, receipt_handles: Sequence[str]) -> None:
-        self._engine.sqs.delete_message_batch_in(
-            self._tx,
-            queue,
-            [{"Id": str(n), "ReceiptHandle": h} for n, h in enumerate(receipt_handles)],
         )
 
     def events_of(self, correlation_id: str) -> list[StoredEvent]:
