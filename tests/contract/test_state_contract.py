@@ -1,0 +1,165 @@
+"""The services' state port (``runtime.ports.StateStore``): one specification, run on the
+in-memory adapter and on SQLite, so that tests in memory say what production does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from orderflow.bootstrap.system import System, memory_system, open_system
+from orderflow.eventbus.clock import ManualClock
+from orderflow.runtime.journal import Attempt, Outcome
+from orderflow.runtime.ports import MAX_FAILURES
+from orderflow.services.ports import OutgoingEvent, OutgoingMail
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def system(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[System]:
+    made = (
+        memory_system(ManualClock())
+        if request.param == "memory"
+        else open_system(tmp_path / "state.db")
+    )
+    made.engine.sqs.create_queue("q")
+    made.engine.events.put_rule("all", '{"source": ["s"]}')
+    made.engine.events.put_targets("all", [{"Id": "q", "Arn": made.engine.scope.queue_arn("q")}])
+    yield made
+    made.close()
+
+
+def event(n: int, correlation: str = "c-1", bus: str = "default") -> OutgoingEvent:
+    return OutgoingEvent(f"e-{n}", correlation, None, "s", "Thing", {"n": n}, bus, n)
+
+
+def mail(n: int) -> OutgoingMail:
+    return OutgoingMail(f"<m{n}@t>", "o-1", "refund", "u@x.test", "s", "b", "c-1", "e-1", n)
+
+
+def test_documents_are_kept_by_kind_and_key_and_scanned_in_key_order(system: System) -> None:
+    with system.state.transaction() as state:
+        state.put("k", "b", {"v": 2})
+        state.put("k", "a", {"v": 1})
+        state.put("other", "a", {"v": 3})
+        state.put("k", "b", {"v": 4})
+    with system.state.reader() as state:
+        assert state.get("k", "a") == {"v": 1}
+        assert state.get("k", "nope") is None
+        assert list(state.scan("k")) == [{"v": 1}, {"v": 4}]
+
+
+def test_a_transaction_that_raises_leaves_nothing(system: System) -> None:
+    with pytest.raises(RuntimeError), system.state.transaction() as state:
+        state.put("k", "a", {"v": 1})
+        assert state.claim("w", "e-1", 0)
+        state.add_events([event(1)])
+        state.add_mail(mail(1))
+        state.put_events([{"Source": "s", "DetailType": "T", "Detail": "{}"}])
+        raise RuntimeError
+    with system.state.reader() as state:
+        assert state.get("k", "a") is None
+        assert state.pending_events(10) == []
+        assert state.pending_mail(10) == []
+    with system.state.transaction() as state:
+        assert state.claim("w", "e-1", 0)  # the claim was undone too
+    assert system.engine.sqs.peek_messages("q", 10) == []  # and the routing
+
+
+def test_a_claim_is_taken_once_per_consumer(system: System) -> None:
+    with system.state.transaction() as state:
+        assert state.claim("inventory", "e-1", 0)
+        assert not state.claim("inventory", "e-1", 1)
+        assert state.claim("analytics", "e-1", 1)
+
+
+def test_the_outbox_hands_out_pending_rows_oldest_first(system: System) -> None:
+    with system.state.transaction() as state:
+        state.add_events([event(n) for n in range(3)])
+    with system.state.transaction() as state:
+        pending = state.pending_events(2)
+        assert [row.event.event_id for row in pending] == ["e-0", "e-1"]
+        assert pending[0].event.detail == {"n": 0}
+        state.mark_published([pending[0].seq], 99)
+    with system.state.reader() as state:
+        assert [row.event.event_id for row in state.pending_events(10)] == ["e-1", "e-2"]
+        rows = state.events_of("c-1")
+        assert [(row.event.event_id, row.published_ms) for row in rows] == [
+            ("e-0", 99),
+            ("e-1", None),
+            ("e-2", None),
+        ]
+
+
+def test_a_row_failing_too_often_is_left_with_its_error(system: System) -> None:
+    with system.state.transaction() as state:
+        state.add_events([event(1)])
+        seq = state.pending_events(1)[0].seq
+        for _ in range(MAX_FAILURES):
+            state.mark_failed([seq], "ValidationException: no")
+        assert state.pending_events(10) == []
+        [row] = state.events_of("c-1")
+        assert (row.failures, row.last_error) == (MAX_FAILURES, "ValidationException: no")
+
+
+def test_events_put_in_a_transaction_are_routed_with_it(system: System) -> None:
+    with system.state.transaction() as state:
+        assert state.shares_engine_transaction
+        result = state.put_events(
+            [{"Source": "s", "DetailType": "T", "Detail": orjson.dumps({"a": 1}).decode()}]
+        )
+        assert result.failed_entry_count == 0
+    [message] = system.engine.sqs.peek_messages("q", 10)
+    assert orjson.loads(message.body)["detail"] == {"a": 1}
+
+
+def test_acknowledging_deletes_received_messages_in_the_transaction(system: System) -> None:
+    system.engine.sqs.send_message("q", "one")
+    [received] = system.engine.sqs.receive_message("q")
+    with pytest.raises(RuntimeError), system.state.transaction() as state:
+        state.acknowledge("q", [received.receipt_handle])
+        raise RuntimeError
+    assert len(system.engine.sqs.peek_messages("q", 10)) == 1
+    with system.state.transaction() as state:
+        state.acknowledge("q", [received.receipt_handle])
+    assert system.engine.sqs.peek_messages("q", 10) == []
+
+
+def test_mail_is_sent_once_and_a_refused_mail_is_left_after_its_retries(system: System) -> None:
+    with system.state.transaction() as state:
+        state.add_mail(mail(1))
+        state.add_mail(mail(1))  # the same Message-ID: one email
+        state.add_mail(mail(2))
+    with system.state.transaction() as state:
+        assert [m.message_id for m in state.pending_mail(10)] == ["<m1@t>", "<m2@t>"]
+        assert state.mark_mail_sent("<m1@t>", 5)
+        assert not state.mark_mail_sent("<m1@t>", 6)
+        for _ in range(MAX_FAILURES):
+            state.mark_mail_failed("<m2@t>", "550")
+        assert state.pending_mail(10) == []
+
+
+def test_the_journal_finds_attempts_by_journey_and_by_message(system: System) -> None:
+    attempts = [
+        Attempt(
+            "inventory",
+            f"m-{n}",
+            f"e-{n}",
+            "c-1" if n else "c-2",
+            None,
+            "s",
+            "T",
+            1,
+            Outcome.PROCESSED if n else Outcome.FAILED,
+            None if n else "boom",
+            n,
+            0.5,
+        )
+        for n in range(3)
+    ]
+    with system.state.transaction() as state:
+        state.record_attempts(attempts)
+    with system.state.reader() as state:
+        assert state.attempts_of("c-1") == attempts[1:]
+        assert state.attempts_of_message("m-0") == attempts[:1]
