@@ -127,7 +127,10 @@ def api_command(
         config = uvicorn.Config(
             app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
         )
+        log = logging.getLogger("orderflow.api")
+        log.info("listening on %s:%d", host, port)
         try:
             uvicorn.Server(config).run()
         finally:
             aws.close()
+            log.info("stopped")
