@@ -26,7 +26,7 @@ from orderflow.events.contracts import (
     Payment,
 )
 from orderflow.services.context import outgoing
-from orderflow.services.orders.records import Orders
+from orderflow.services.orders.records import Orders, from_document
 from orderflow.services.ports import OutgoingEvent, ServiceState
 
 
@@ -110,11 +110,7 @@ def change_items(
 ) -> Order:
     """The order with new items; OrderUpdated in the outbox."""
     orders = Orders(ctx.state)
-    document = orders.document(order_id)
-    if document is None:
-        raise OrderNotFound(order_id)
-    current = orders.get(order_id)
-    assert current is not None
+    document, current = _existing(orders, order_id)
     lines, problems = line_items(items, catalog=orders.catalog())
     if not problems:
         problems = check_total(declared_total, lines)
@@ -136,11 +132,7 @@ def change_items(
 def cancel(ctx: CommandContext, order_id: str, reason: str) -> Order:
     """The cancelled order; OrderCancelled in the outbox."""
     orders = Orders(ctx.state)
-    document = orders.document(order_id)
-    if document is None:
-        raise OrderNotFound(order_id)
-    current = orders.get(order_id)
-    assert current is not None
+    document, current = _existing(orders, order_id)
     cancelled = current.cancel(reason, ctx.now_iso)
     correlation_id = document["correlationId"]
     event = OrderCancelled(
@@ -153,6 +145,14 @@ def cancel(ctx: CommandContext, order_id: str, reason: str) -> Order:
     )
     _save_with_event(ctx, orders, cancelled, document, outgoing(event, ctx.now_ms))
     return cancelled
+
+
+def _existing(orders: Orders, order_id: str) -> tuple[dict[str, Any], Order]:
+    """The order's document and the order, or ``OrderNotFound``."""
+    document = orders.document(order_id)
+    if document is None:
+        raise OrderNotFound(order_id)
+    return document, from_document(document)
 
 
 def _save_with_event(
