@@ -17,7 +17,7 @@ from orderflow.events.errors import (
     UnknownEventType,
     UnknownEventVersion,
 )
-from orderflow.events.registry import decode, decode_as
+from orderflow.events.registry import decode, decode_as, decode_latest
 
 __all__ = [
     "ContractError",
@@ -27,5 +27,6 @@ __all__ = [
     "UnknownEventVersion",
     "decode",
     "decode_as",
+    "decode_latest",
     "parse_envelope",
 ]

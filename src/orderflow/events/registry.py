@@ -1,7 +1,8 @@
 """Which contract reads which event, and decoding with upcasting.
 
 ``decode(envelope)`` returns the latest version's model for the event (an older
-version is upcast; a tutorial-format event is mapped first). ``decode_as(envelope,
+version is upcast; a tutorial-format event is mapped first); ``decode_latest(envelope,
+Model)`` the same, checked to be ``Model``. ``decode_as(envelope,
 Model)`` reads the event with an older model, as a consumer written for that
 version does: fields it does not know are ignored.
 """
@@ -106,6 +107,17 @@ def _decode(envelope: Envelope) -> Contract:
     model = validate(contract, detail, envelope.detail_type)
     while type(model) in UPCASTERS:
         model = UPCASTERS[type(model)](model)
+    return model
+
+
+def decode_latest(envelope: Envelope, contract: type[C]) -> C:
+    """The event as its latest contract version, which a handler expects to be
+    ``contract`` (another detail-type routed to it is a contract error, not a crash)."""
+    model = decode(envelope)
+    if not isinstance(model, contract):
+        raise UnknownEventType(
+            f"A {contract.__name__} handler received a {type(model).__name__} event."
+        )
     return model
 
 

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from orderflow.domain.errors import UnknownSku
 from orderflow.domain.inventory import Reservation, after_release, after_reservation, reserve
-from orderflow.events import decode
+from orderflow.events import decode_latest
 from orderflow.events.contracts import (
     CustomerV2,
     InventoryOutOfStock,
@@ -90,8 +90,7 @@ def _release(ctx: HandlerContext, document: dict[str, Any]) -> None:
 
 
 def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, OrderCreatedV2)
+    event = decode_latest(envelope, OrderCreatedV2)
     existing = Stock(ctx.state).reservation(event.order.order_id)
     if existing is not None:
         return  # already decided (another event id for the same order), or cancelled first
@@ -100,8 +99,7 @@ def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
 
 
 def on_order_updated(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, OrderUpdated)
+    event = decode_latest(envelope, OrderUpdated)
     stock = Stock(ctx.state)
     existing = stock.reservation(event.order.order_id)
     if existing is None or existing["status"] != HELD or event.order.items is None:
@@ -120,8 +118,7 @@ def on_order_updated(ctx: HandlerContext, envelope: Envelope) -> None:
 
 
 def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, OrderCancelled)
+    event = decode_latest(envelope, OrderCancelled)
     stock = Stock(ctx.state)
     existing = stock.reservation(event.order.order_id)
     if existing is None:

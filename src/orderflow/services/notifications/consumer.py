@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from orderflow.events import decode, decode_as
+from orderflow.events import decode_as, decode_latest
 from orderflow.events.contracts import OrderCancelled, OrderCreatedV1, RefundCompleted
 from orderflow.events.contracts.orders import ORDERS_SOURCE
 from orderflow.events.contracts.refunds import REFUNDS_SOURCE
@@ -56,8 +56,7 @@ def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
 
 
 def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, OrderCancelled)
+    event = decode_latest(envelope, OrderCancelled)
     order_id = event.order.order_id
     contact = ctx.state.get(CONTACT, order_id)
     if event.customer is not None:
@@ -71,8 +70,7 @@ def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
 
 
 def on_refund_completed(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, RefundCompleted)
+    event = decode_latest(envelope, RefundCompleted)
     refund = event.refund
     to = messages.recipient_for(event.customer.user_id)
     subject, body = messages.refund(

@@ -22,7 +22,7 @@ import orjson
 
 from orderflow.domain.errors import OrderConflict
 from orderflow.domain.orders import LineItem, Order, OrderStatus
-from orderflow.events import decode
+from orderflow.events import decode_latest
 from orderflow.events.contracts import (
     InventoryOutOfStock,
     InventoryReserved,
@@ -74,8 +74,7 @@ def _record(ctx: HandlerContext, order_id: str, change: Any = None, note: str = 
 
 
 def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, OrderCreatedV2)
+    event = decode_latest(envelope, OrderCreatedV2)
     orders = Orders(ctx.state)
     if orders.document(event.order.order_id) is None:
         order = Order(
@@ -129,8 +128,7 @@ def _apply_early(ctx: HandlerContext, order_id: str) -> None:
 
 
 def on_order_updated(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, OrderUpdated)
+    event = decode_latest(envelope, OrderUpdated)
     items = event.order.items
     if items is None:
         _record(ctx, event.order.order_id)
@@ -140,32 +138,27 @@ def on_order_updated(ctx: HandlerContext, envelope: Envelope) -> None:
 
 
 def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, OrderCancelled)
+    event = decode_latest(envelope, OrderCancelled)
     _record(ctx, event.order.order_id, lambda order: order.cancel(event.reason, ctx.now_iso))
 
 
 def on_inventory_reserved(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, InventoryReserved)
+    event = decode_latest(envelope, InventoryReserved)
     _record(ctx, event.order.order_id, lambda order: order.confirm(ctx.now_iso))
 
 
 def on_out_of_stock(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, InventoryOutOfStock)
+    event = decode_latest(envelope, InventoryOutOfStock)
     _record(ctx, event.order.order_id, lambda order: order.out_of_stock(ctx.now_iso))
 
 
 def on_refund_issued(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, RefundIssued)
+    event = decode_latest(envelope, RefundIssued)
     _record(ctx, event.refund.order_id, lambda order: order.refund_issued(ctx.now_iso))
 
 
 def on_refund_completed(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, RefundCompleted)
+    event = decode_latest(envelope, RefundCompleted)
     _record(ctx, event.refund.order_id, lambda order: order.refunded(ctx.now_iso))
 
 

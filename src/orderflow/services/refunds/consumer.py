@@ -12,7 +12,7 @@ from typing import Final
 
 from orderflow.domain.money import to_amount
 from orderflow.domain.refunds import Refund, RefundStatus, refund_id_for
-from orderflow.events import decode
+from orderflow.events import decode_latest
 from orderflow.events.contracts import (
     InventoryOutOfStock,
     RefundCompleted,
@@ -73,8 +73,7 @@ def _load(ctx: HandlerContext, refund_id: str) -> Refund | None:
 
 
 def on_out_of_stock(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, InventoryOutOfStock)
+    event = decode_latest(envelope, InventoryOutOfStock)
     if not event.customer.is_refund_eligible:
         return  # the rule filters these out; a replay through another route must not pay
     refund_id = refund_id_for(event.order.order_id)
@@ -97,8 +96,7 @@ def on_out_of_stock(ctx: HandlerContext, envelope: Envelope) -> None:
 
 
 def on_refund_issued(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = decode(envelope)
-    assert isinstance(event, RefundIssued)
+    event = decode_latest(envelope, RefundIssued)
     refund = _load(ctx, event.refund.refund_id)
     if refund is None or refund.status is RefundStatus.COMPLETED:
         return
