@@ -17,10 +17,12 @@ import orjson
 from orderflow.adapters.memory import MemoryStore
 from orderflow.adapters.memory.state import MemoryStateStore
 from orderflow.adapters.smtp.sender import SmtpMailer
+from orderflow.adapters.smtp.sink import MailSink
 from orderflow.adapters.sqlite import SqliteStore
 from orderflow.adapters.sqlite.state import SqliteMailbox, SqliteStateStore
 from orderflow.bootstrap import open_engine
 from orderflow.bootstrap.catalog import DEFAULT_CATALOG, Product, seed_catalog
+from orderflow.errors import OrderflowError
 from orderflow.eventbus.clock import Clock, SystemClock
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.ids import new_uuid
@@ -109,4 +111,12 @@ def install(system: System, catalog: tuple[Product, ...] | list[Product] = DEFAU
 
 
 def smtp_mailer(host: str, port: int) -> SmtpMailer:
+    """The mailer that sends the notification service's emails to ``host:port``."""
     return SmtpMailer(host, port)
+
+
+def mail_sink(system: System, host: str, port: int) -> MailSink:
+    """The embedded SMTP server, keeping what it receives in ``system``'s mailbox."""
+    if system.mailbox is None:
+        raise OrderflowError("This system keeps no mailbox (it runs in memory).")
+    return MailSink(system.mailbox, host, port)

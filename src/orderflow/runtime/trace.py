@@ -43,15 +43,6 @@ class Trace:
     def start_ms(self) -> int:
         return min((root.first_seen_ms for root in self.roots), default=0)
 
-    def events(self) -> list[TracedEvent]:
-        found: list[TracedEvent] = []
-        stack = list(reversed(self.roots))
-        while stack:
-            event = stack.pop()
-            found.append(event)
-            stack.extend(reversed(event.children))
-        return found
-
 
 def build_trace(
     state: RuntimeState,

@@ -52,7 +52,6 @@ SWEEP_INTERVAL_S: Final = 1.0
 class RoundReport:
     received: int = 0
     processed: int = 0
-    duplicates: int = 0
     failed: int = 0
     published: int = 0
     mailed: int = 0
@@ -188,7 +187,6 @@ class Worker:
         for attempt in report.attempts:
             self._log(attempt)
         report.processed = sum(a.outcome is Outcome.PROCESSED for a in report.attempts)
-        report.duplicates = sum(a.outcome is Outcome.DUPLICATE for a in report.attempts)
         report.failed = len(failed)
         for message, receive_count in failed:
             # AwsError: its visibility ran out meanwhile, so it is back already.

@@ -250,11 +250,11 @@ def ensure_state_schema(store: SqliteStore) -> None:
 
 
 class SqliteMailbox:
-    """The embedded mail sink's mailbox: what it received, once per Message-ID."""
+    """The embedded mail sink's mailbox: what it received, once per Message-ID. Its table
+    is one of the services' (``ensure_state_schema``, which ``SqliteStateStore`` runs)."""
 
     def __init__(self, store: SqliteStore) -> None:
         self._store = store
-        ensure_state_schema(store)
 
     def deliver(
         self,

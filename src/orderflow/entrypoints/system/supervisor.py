@@ -39,7 +39,6 @@ class Supervisor:
     parts: list[Part]
     emit: Callable[[str, str], None]
     """Called with (part name, line) for every line a part prints."""
-    environment: dict[str, str] = field(default_factory=dict)
     _stopping: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _watcher: threading.Thread | None = None
@@ -54,7 +53,7 @@ class Supervisor:
         self._watcher.start()
 
     def _spawn(self, part: Part) -> None:
-        environment = {**os.environ, **self.environment, "PYTHONUNBUFFERED": "1"}
+        environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
         part.process = subprocess.Popen(
             self.command(part),
             stdout=subprocess.PIPE,

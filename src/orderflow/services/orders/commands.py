@@ -92,7 +92,7 @@ def place(ctx: CommandContext, request: PlaceOrder) -> tuple[Order, str]:
             items=_items(order.items),
             channel=order.channel,
         ),
-        customer=CustomerV2(user_id=order.customer_id, is_refund_eligible=order.refund_eligible),
+        customer=_customer(order),
         payment=Payment(method=order.payment_method, status="AUTHORIZED"),
         metadata=ctx.metadata(correlation_id),
     )
@@ -120,9 +120,7 @@ def change_items(
     correlation_id = document["correlationId"]
     event = OrderUpdated(
         order=_summary(changed),
-        customer=CustomerV2(
-            user_id=changed.customer_id, is_refund_eligible=changed.refund_eligible
-        ),
+        customer=_customer(changed),
         metadata=ctx.metadata(correlation_id),
     )
     _save_with_event(ctx, orders, changed, document, outgoing(event, ctx.now_ms))
@@ -137,9 +135,7 @@ def cancel(ctx: CommandContext, order_id: str, reason: str) -> Order:
     correlation_id = document["correlationId"]
     event = OrderCancelled(
         order=_summary(cancelled),
-        customer=CustomerV2(
-            user_id=cancelled.customer_id, is_refund_eligible=cancelled.refund_eligible
-        ),
+        customer=_customer(cancelled),
         reason=reason,
         metadata=ctx.metadata(correlation_id),
     )
@@ -170,6 +166,10 @@ def _save_with_event(
 
 def _items(items: Sequence[LineItem]) -> list[Item]:
     return [Item(sku=i.sku, quantity=i.quantity, price=float(i.price)) for i in items]
+
+
+def _customer(order: Order) -> CustomerV2:
+    return CustomerV2(user_id=order.customer_id, is_refund_eligible=order.refund_eligible)
 
 
 def _summary(order: Order) -> OrderSummary:

@@ -71,10 +71,6 @@ class Orders:
     def document(self, order_id: str) -> dict[str, Any] | None:
         return self._state.get(ORDER, order_id)
 
-    def get(self, order_id: str) -> Order | None:
-        document = self.document(order_id)
-        return None if document is None else from_document(document)
-
     def save(
         self,
         order: Order,

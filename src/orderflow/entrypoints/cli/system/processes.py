@@ -14,9 +14,7 @@ from typing import Annotated, Final
 import typer
 import uvicorn
 
-from orderflow.adapters.smtp.sender import SmtpMailer
-from orderflow.adapters.smtp.sink import MailSink
-from orderflow.bootstrap.system import install
+from orderflow.bootstrap.system import install, mail_sink, smtp_mailer
 from orderflow.entrypoints.api import build_api
 from orderflow.entrypoints.aws_api import build_aws_app
 from orderflow.entrypoints.cli.system.opening import parse_address, system
@@ -74,7 +72,7 @@ def worker_command(
         mailer = None
         if name == "notification":
             host, port = parse_address(smtp, "--smtp")
-            mailer = SmtpMailer(host, port)
+            mailer = smtp_mailer(host, port)
         try:
             opened.worker(name, mailer=mailer, retry_base_s=retry_base).run(stop)
         finally:
@@ -94,8 +92,7 @@ def mail_sink_command(
     log = logging.getLogger("orderflow.mail")
     stop = stop_on_signals()
     with system(ctx, existing=False) as opened:
-        assert opened.mailbox is not None
-        sink = MailSink(opened.mailbox, host, port)
+        sink = mail_sink(opened, host, port)
         try:
             sink.start()
         except OSError:
