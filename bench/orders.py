@@ -24,6 +24,7 @@ deadline; the processes are stopped at the end whatever happens.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -126,14 +127,26 @@ def post_orders(port: int, count: int, starts: dict[str, float], lock: threading
             starts[payload["correlationId"]] = started
 
 
+def opened(db: Path) -> sqlite3.Connection:
+    """The system's file, read-only, with the mail sink's mailbox attached as ``mail``."""
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    mailbox = db.with_name(f"{db.stem}.mailbox{db.suffix}")
+    if mailbox.exists():  # once the sink has received its first email
+        connection.execute("ATTACH DATABASE ? AS mail", (f"file:{mailbox}?mode=ro",))
+    else:
+        connection.execute("ATTACH DATABASE ':memory:' AS mail")
+        connection.execute("CREATE TABLE mail.mailbox (message_id TEXT, received_ms INTEGER)")
+    return connection
+
+
 def effects_done(db: Path) -> tuple[int, int, int]:
     """(orders confirmed, emails received, NotificationSent recorded by analytics)."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as connection:
+    with contextlib.closing(opened(db)) as connection:
         confirmed = connection.execute(
             "SELECT COUNT(*) FROM svc_documents WHERE kind = 'orders.order' "
             "AND json_extract(body, '$.status') = 'CONFIRMED'"
         ).fetchone()[0]
-        mails = connection.execute("SELECT COUNT(*) FROM svc_mailbox").fetchone()[0]
+        mails = connection.execute("SELECT COUNT(*) FROM mail.mailbox").fetchone()[0]
         recorded = connection.execute(
             "SELECT COUNT(*) FROM svc_attempts WHERE consumer = 'analytics' "
             "AND detail_type = 'NotificationSent' AND outcome = 'PROCESSED'"
@@ -152,7 +165,7 @@ def wait_all_done(db: Path, total: int, timeout_s: float) -> float | None:
 
 def last_effects(db: Path) -> dict[str, float]:
     """Correlation id -> time (epoch s) of the journey's last effect."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as connection:
+    with contextlib.closing(opened(db)) as connection:
         ends = dict(
             connection.execute(
                 "SELECT correlation_id, MAX(started_ms + duration_ms) FROM svc_attempts "
@@ -161,7 +174,7 @@ def last_effects(db: Path) -> dict[str, float]:
         )
         for correlation, received in connection.execute(
             "SELECT o.correlation_id, b.received_ms FROM svc_mail_outbox o "
-            "JOIN svc_mailbox b ON b.message_id = o.message_id"
+            "JOIN mail.mailbox b ON b.message_id = o.message_id"
         ):
             ends[correlation] = max(ends.get(correlation, 0), received)
     return {correlation: ms / 1000 for correlation, ms in ends.items()}

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from orderflow.entrypoints.api import build_api
+from orderflow.entrypoints.api import build_api, close_api
 from tests.api.support import TestClient
 from tests.services.harness import Harness, make_harness
 
@@ -18,5 +18,9 @@ def harness() -> Harness:
 
 @pytest.fixture
 def client(harness: Harness) -> Iterator[TestClient]:
-    with TestClient(build_api(harness.system)) as client:
-        yield client
+    app = build_api(harness.system)
+    try:
+        with TestClient(app) as client:
+            yield client
+    finally:
+        close_api(app)

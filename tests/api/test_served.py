@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 
 from orderflow.bootstrap.system import System, install, open_system
-from orderflow.entrypoints.api import MAX_BODY_BYTES, build_api
+from orderflow.entrypoints.api import MAX_BODY_BYTES, build_api, close_api
 from orderflow.services.topology import SUBSCRIPTIONS
 from tests.api.support import order_body
 
@@ -37,8 +37,9 @@ def system(tmp_path: Path) -> Iterator[System]:
 
 @pytest.fixture
 def http(system: System) -> Iterator[httpx.Client]:
+    app = build_api(system)
     config = uvicorn.Config(
-        build_api(system),
+        app,
         host="127.0.0.1",
         port=free_port(),
         lifespan="off",
@@ -59,6 +60,7 @@ def http(system: System) -> Iterator[httpx.Client]:
     finally:
         server.should_exit = True
         thread.join(timeout=STARTUP_DEADLINE_S)
+        close_api(app)
         assert not thread.is_alive(), "uvicorn did not stop"
 
 

@@ -1367,11 +1367,14 @@ def test_the_queue_counts_of_the_port(store: EngineStore) -> None:
         assert tx.counts("orders", START_MS).oldest_sent_ms is None
 
 
-def test_wait_for_change_wakes_on_a_commit_and_otherwise_times_out(store: EngineStore) -> None:
+def test_a_queue_signal_moves_when_messages_are_added_and_otherwise_waits_out(
+    store: EngineStore,
+) -> None:
     with store.transaction() as tx:
         tx.save_queue(_queue("orders"))
+    seen = store.queue_signal("orders")
     started = time.monotonic()
-    store.wait_for_change(0.2)
+    store.wait_for_signal("orders", seen, 0.2)
     assert time.monotonic() - started >= 0.15
 
     def commit() -> None:
@@ -1382,10 +1385,22 @@ def test_wait_for_change_wakes_on_a_commit_and_otherwise_times_out(store: Engine
     started = time.monotonic()
     writer.start()
     try:
-        store.wait_for_change(5)
+        store.wait_for_signal("orders", seen, 5)
     finally:
         writer.join()
     assert time.monotonic() - started < 2
+    assert store.queue_signal("orders") != seen
+
+
+def test_a_visibility_change_moves_every_queue_signal(store: EngineStore) -> None:
+    with store.transaction() as tx:
+        tx.save_queue(_queue("orders"))
+        tx.add_messages([NewMessage("orders", "m", "b", START_MS, START_MS + 60_000)])
+    seen = store.queue_signal("orders")
+    with store.transaction() as tx:
+        (message,) = tx.oldest_messages("orders", 1)
+        tx.set_visible_at(message.seq, START_MS)
+    assert store.queue_signal("orders") != seen
 
 
 def test_a_closed_store_refuses_transactions(store: EngineStore) -> None:

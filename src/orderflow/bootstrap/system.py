@@ -1,7 +1,8 @@
 """``System``: the engine, the services' state and their wiring, opened as one.
 
 ``open_system(db)`` opens the SQLite file (engine and services share it and its
-transactions); ``memory_system()`` does the same in memory for tests.
+transactions; the embedded mail sink keeps its mailbox in a file of its own);
+``memory_system()`` does the same in memory for tests.
 ``install(system)`` applies the services' topology (bus, queues with DLQs, rules,
 archive) and seeds the catalog; both are idempotent.
 """
@@ -19,7 +20,8 @@ from orderflow.adapters.memory.state import MemoryStateStore
 from orderflow.adapters.smtp.sender import SmtpMailer
 from orderflow.adapters.smtp.sink import MailSink
 from orderflow.adapters.sqlite import SqliteStore
-from orderflow.adapters.sqlite.state import SqliteMailbox, SqliteStateStore
+from orderflow.adapters.sqlite.mailbox import SqliteMailbox
+from orderflow.adapters.sqlite.state import SqliteStateStore
 from orderflow.bootstrap import open_engine
 from orderflow.bootstrap.catalog import DEFAULT_CATALOG, Product, seed_catalog
 from orderflow.errors import OrderflowError
@@ -77,6 +79,8 @@ class System:
         )
 
     def close(self) -> None:
+        if self.mailbox is not None:
+            self.mailbox.close()
         self.engine.store.close()
 
 
@@ -85,7 +89,7 @@ def open_system(db: str | Path | None = None, *, synchronous: str | None = None)
     engine = open_engine(db, synchronous=synchronous)
     store = engine.store
     assert isinstance(store, SqliteStore)
-    return System(engine, SqliteStateStore(store, engine), SqliteMailbox(store))
+    return System(engine, SqliteStateStore(store, engine), SqliteMailbox(store.path))
 
 
 def state_of(engine: Engine) -> StateStore | None:

@@ -204,8 +204,13 @@ class EngineStore(Protocol):
         """A read-only snapshot (may run beside a writer)."""
         ...
 
-    def wait_for_change(self, timeout_s: float) -> None:
-        """Return when another transaction may have committed, or after ``timeout_s``."""
+    def queue_signal(self, queue: str) -> int:
+        """A value that moves whenever a commit (by any process on the store) may have made
+        messages of ``queue`` visible: read it before looking for them."""
+        ...
+
+    def wait_for_signal(self, queue: str, seen: int, timeout_s: float) -> None:
+        """Return once ``queue_signal(queue)`` is no longer ``seen``, or after ``timeout_s``."""
         ...
 
     def close(self) -> None: ...

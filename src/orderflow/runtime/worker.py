@@ -14,8 +14,10 @@ its outcome and error. In the same transaction (on a store that shares the engin
 handled messages are deleted and the outbox relay publishes what the handlers emitted:
 effects, acknowledgement and publication are one commit. The failed messages are made
 visible again after a backoff (1 s, 2 s, 4 s ...) and, past the queue's maxReceiveCount,
-the queue moves them to its DLQ. Then the mail relay sends what the handlers wrote; once
-a second, a sweep publishes whatever a crashed process left in the outbox.
+the queue moves them to its DLQ. Then the mail relay sends what the handlers wrote (in
+``run``, on a thread of its own, so that the next events are received and handled while
+the last ones' emails go out); once a second, a sweep publishes whatever a crashed
+process left in the outbox.
 """
 
 from __future__ import annotations
@@ -105,22 +107,40 @@ class Worker:
         self._wait_time_s = wait_time_s
         self._retry_base_s = retry_base_s
         self._last_sweep = 0.0
+        self._mail_due = threading.Event()
 
     # -- the loop ------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
-        """Work until ``stop`` is set; the round in progress finishes first (draining)."""
+        """Work until ``stop`` is set; the round in progress finishes first (draining), and
+        so does the mail it wrote."""
         log.info("started", extra={"service": self.subscription.name})
-        while not stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # a worker never dies of one bad round: log, pause, go on
-                log.exception("round failed", extra={"service": self.subscription.name})
-                stop.wait(1.0)
+        rounds_done = threading.Event()
+        mailing = None
+        if self._mail is not None:
+            mailing = threading.Thread(
+                target=self._mail_loop,
+                args=(rounds_done,),
+                name=f"{self.subscription.name}-mail",
+            )
+            mailing.start()
+        try:
+            while not stop.is_set():
+                try:
+                    self.run_once(mail_inline=mailing is None)
+                except Exception:  # a worker never dies of one bad round: log, pause, go on
+                    log.exception("round failed", extra={"service": self.subscription.name})
+                    stop.wait(1.0)
+        finally:
+            rounds_done.set()
+            self._mail_due.set()
+            if mailing is not None:
+                mailing.join()
         log.info("stopped", extra={"service": self.subscription.name})
 
-    def run_once(self) -> RoundReport:
-        """One round: receive, handle, acknowledge, publish, mail."""
+    def run_once(self, *, mail_inline: bool = True) -> RoundReport:
+        """One round: receive, handle, acknowledge, publish; then mail (``mail_inline``),
+        or wake the mail thread."""
         messages = self._queues.receive_message(
             self.subscription.queue,
             max_messages=10,
@@ -132,13 +152,39 @@ class Worker:
             self._handle(messages, report)
         sweep_due = time.monotonic() - self._last_sweep >= SWEEP_INTERVAL_S
         if self._mail is not None and (report.processed or sweep_due):
-            report.mailed, errors = self._mail.send_pending()
-            for error in errors:
-                log.warning("mail not sent: %s", error, extra=self._extra(None))
+            if mail_inline:
+                report.mailed = self._send_mail()
+            else:
+                self._mail_due.set()
         if sweep_due:  # whatever a crashed process left in the outbox
             self._last_sweep = time.monotonic()
             report.published += self._relay.publish_pending()
         return report
+
+    def _send_mail(self) -> int:
+        """Send the mail outbox; how many went out (what did not is logged, and waits)."""
+        assert self._mail is not None
+        mailed, errors = self._mail.send_pending()
+        for error in errors:
+            log.warning("mail not sent: %s", error, extra=self._extra(None))
+        return mailed
+
+    def _mail_loop(self, rounds_done: threading.Event) -> None:
+        """Send mail whenever a round wrote some (and once a second for what is left),
+        until the rounds are done; then what the last one wrote."""
+        while not rounds_done.is_set():
+            self._mail_due.wait(SWEEP_INTERVAL_S)
+            self._mail_due.clear()
+            self._send_all_mail()
+        self._send_all_mail()
+
+    def _send_all_mail(self) -> None:
+        """Send until the mail outbox is empty, or the server stops taking mail."""
+        try:
+            while self._send_mail():
+                pass
+        except Exception:  # a bad round: the next one tries again
+            log.exception("mail round failed", extra={"service": self.subscription.name})
 
     # -- handling --------------------------------------------------------------------
 

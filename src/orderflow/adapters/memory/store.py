@@ -4,7 +4,7 @@ One lock (a ``threading.Condition`` over an ``RLock``) serialises every
 transaction, readers included, so each sees a consistent state. A write
 transaction changes the tables in place and keeps an undo journal: if its
 ``with`` block raises, the journal is played backwards and nothing it did
-remains. A reader's journal refuses every write. ``wait_for_change`` wakes
+remains. A reader's journal refuses every write. ``wait_for_signal`` wakes
 when a transaction that changed something commits (or at its timeout).
 
 Records are frozen dataclasses, kept as given. Sequence numbers (messages,
@@ -376,7 +376,7 @@ class MemoryStore:
         self._lock = threading.Condition(threading.RLock())
         self._version = 0  # how many committed transactions changed something
         self._counter = itertools.count(1)
-        self._local = threading.local()  # per thread: an open transaction, the version seen
+        self._local = threading.local()  # per thread: an open transaction
         self._closed = False
 
     def _next_seq(self) -> int:
@@ -404,7 +404,6 @@ class MemoryStore:
             if journal.changed:
                 self._version += 1
                 self._lock.notify_all()
-            self._local.seen = self._version
 
     @contextmanager
     def transaction(self) -> Iterator[MemoryTransaction]:
@@ -418,17 +417,18 @@ class MemoryStore:
         with self._run(writable=False) as tx:
             yield tx
 
-    def wait_for_change(self, timeout_s: float) -> None:
-        """Return once a transaction has committed a change this thread has not seen yet
-        (since its last transaction here), or after ``timeout_s``."""
+    def queue_signal(self, queue: str) -> int:
+        """Every commit that changed something moves every queue's signal."""
+        with self._lock:
+            return self._version
+
+    def wait_for_signal(self, queue: str, seen: int, timeout_s: float) -> None:
         with self._lock:
             if getattr(self._local, "open", False):
-                raise StoreError("wait_for_change() inside a transaction would never see a change.")
-            seen = getattr(self._local, "seen", self._version)
+                raise StoreError("wait_for_signal() inside a transaction would never see a change.")
             self._lock.wait_for(
                 lambda: self._version != seen or self._closed, timeout=max(timeout_s, 0.0)
             )
-            self._local.seen = self._version
 
     def close(self) -> None:
         with self._lock:

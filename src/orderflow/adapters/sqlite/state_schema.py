@@ -76,14 +76,4 @@ STATE_SCHEMA: Final = (
     """,
     "CREATE INDEX IF NOT EXISTS svc_mail_pending ON svc_mail_outbox (created_ms) "
     "WHERE sent_ms IS NULL",
-    """
-    CREATE TABLE IF NOT EXISTS svc_mailbox (
-        message_id TEXT PRIMARY KEY,
-        received_ms INTEGER NOT NULL,
-        sender TEXT NOT NULL,
-        recipients TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        body TEXT NOT NULL
-    ) WITHOUT ROWID
-    """,
 )

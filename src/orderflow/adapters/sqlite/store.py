@@ -3,34 +3,43 @@
 A write transaction is ``BEGIN IMMEDIATE``: it holds SQLite's write lock from its
 first statement, so two receivers (in any processes) can never take the same
 message. Reads use deferred transactions and run beside the writer (WAL).
-``wait_for_change`` notices commits by other processes through ``PRAGMA data_version``
-and by this process's other threads directly.
+A commit that added messages signals their queues to every waiting receiver, in any
+process (``signals``).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
 
 from orderflow.adapters.sqlite.bus_tables import SqliteBusTables
 from orderflow.adapters.sqlite.checkpoints import Checkpointer
 from orderflow.adapters.sqlite.connection import open_connection, translate
 from orderflow.adapters.sqlite.queue_tables import SqliteQueueTables
+from orderflow.adapters.sqlite.signals import QueueSignals
 from orderflow.eventbus.errors import StoreError
-
-_POLL_S: Final = 0.001
+from orderflow.eventbus.model.queues import NewMessage
 
 
 class SqliteTransaction(SqliteQueueTables, SqliteBusTables):
-    """Every table, inside one transaction on one connection."""
+    """Every table, inside one transaction on one connection; it notes which queues its
+    commit must signal."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+        self.signalled: set[str] = set()
+        self.signals_every_queue = False
+
+    def add_messages(self, messages: Sequence[NewMessage]) -> None:
+        super().add_messages(messages)
+        self.signalled.update(message.queue for message in messages)
+
+    def set_visible_at(self, seq: int, visible_at_ms: int) -> None:
+        super().set_visible_at(seq, visible_at_ms)
+        self.signals_every_queue = True  # the message may be visible sooner than awaited
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -48,13 +57,7 @@ class SqliteStore:
         self._db.execute("PRAGMA wal_autocheckpoint = 0")
         self._lock = threading.RLock()
         self._checkpoints = Checkpointer(self.path, synchronous.upper(), self._lock)
-        self._committed = threading.Condition()
-        self._local_commits = 0
-        self._seen_version = self._data_version()
-
-    def _data_version(self) -> int:
-        with self._lock:
-            return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+        self._signals = QueueSignals(self.path)
 
     @contextmanager
     def _run(self, begin: str, *, writes: bool) -> Iterator[SqliteTransaction]:
@@ -63,8 +66,9 @@ class SqliteStore:
                 self._db.execute(begin)
             except sqlite3.Error as exc:
                 raise translate(exc, self.path) from exc
+            tx = SqliteTransaction(self._db)
             try:
-                yield SqliteTransaction(self._db)
+                yield tx
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -73,12 +77,10 @@ class SqliteStore:
             except sqlite3.Error as exc:
                 self._db.execute("ROLLBACK")
                 raise translate(exc, self.path) from exc
-            self._seen_version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
         if writes:
             self._checkpoints.committed()
-            with self._committed:
-                self._local_commits += 1
-                self._committed.notify_all()
+            if tx.signalled or tx.signals_every_queue:
+                self._signals.ring(tx.signalled, every_queue=tx.signals_every_queue)
 
     @contextmanager
     def transaction(self) -> Iterator[SqliteTransaction]:
@@ -96,22 +98,15 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise translate(exc, self.path) from exc
 
-    def wait_for_change(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        local = self._local_commits
-        while True:
-            if self._data_version() != self._seen_version:
-                return
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            with self._committed:
-                if self._local_commits != local:
-                    return
-                self._committed.wait(min(_POLL_S, remaining))
+    def queue_signal(self, queue: str) -> int:
+        return self._signals.value(queue)
+
+    def wait_for_signal(self, queue: str, seen: int, timeout_s: float) -> None:
+        self._signals.wait(queue, seen, timeout_s)
 
     def close(self) -> None:
         self._checkpoints.close()
+        self._signals.close()
         with self._lock:
             try:
                 self._db.close()

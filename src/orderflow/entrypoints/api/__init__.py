@@ -12,6 +12,6 @@ Modules, one concept each:
     body_limit    a pure ASGI middleware refusing large bodies (413)
 """
 
-from orderflow.entrypoints.api.app import MAX_BODY_BYTES, build_api
+from orderflow.entrypoints.api.app import MAX_BODY_BYTES, build_api, close_api
 
-__all__ = ["MAX_BODY_BYTES", "build_api"]
+__all__ = ["MAX_BODY_BYTES", "build_api", "close_api"]

@@ -2,7 +2,8 @@
 
 Nothing happens at import: the factory wires the routes around the ``System`` it is
 given (SQLite or in memory), the error handlers and the body-size limit. Serve it with
-uvicorn; another ASGI app may be mounted at ``/`` beside it, since the API claims only
+uvicorn, and ``close_api(app)`` once served (it stops the thread that commits the commands);
+another ASGI app may be mounted at ``/`` beside it, since the API claims only
 ``/orders``, ``/inventory``, ``/health`` and the docs (``/docs``, ``/openapi.json``).
 """
 
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 import orderflow
 from orderflow.bootstrap.system import System
 from orderflow.entrypoints.api.body_limit import BodySizeLimit
+from orderflow.entrypoints.api.committer import CommandCommitter
 from orderflow.entrypoints.api.errors import install_error_handlers
 from orderflow.entrypoints.api.routes.health import health_routes
 from orderflow.entrypoints.api.routes.inventory import inventory_routes
@@ -52,10 +54,20 @@ def build_api(system: System, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
         version=orderflow.__version__,
         description=DESCRIPTION,
         openapi_tags=TAGS,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.include_router(orders_routes(system))
+    committer = CommandCommitter(system)
+    app.state.committer = committer
+    app.include_router(orders_routes(system, committer))
     app.include_router(inventory_routes(system))
     app.include_router(health_routes())
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, path_prefixes=LIMITED_PATHS)
     return app
+
+
+def close_api(app: FastAPI) -> None:
+    """Stop what ``build_api`` started (the commands queued meanwhile are committed first)."""
+    committer = getattr(app.state, "committer", None)
+    if isinstance(committer, CommandCommitter):
+        committer.close()

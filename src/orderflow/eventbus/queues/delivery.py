@@ -5,7 +5,8 @@
   processes too); it comes back if not deleted in time.
 - Past ``maxReceiveCount`` receives, the next receive moves it to the queue's
   dead-letter queue instead of returning it (RedrivePolicy).
-- Long polling (``WaitTimeSeconds``) waits for a commit by any process.
+- Long polling (``WaitTimeSeconds``) waits for a commit (by any process) that signals
+  the queue, or for its next message to become visible.
 - Messages older than the retention period are dropped.
 """
 
@@ -39,7 +40,9 @@ PURGE_INTERVAL_MS: Final = 60_000
 EXPIRY_SWEEP_MS: Final = 1_000
 MAX_BATCH_BYTES: Final = 1_048_576
 """The service's limit on a batch's total payload (each message also obeys its queue's)."""
-_POLL_SLICE_S: Final = 0.05
+_POLL_SLICE_S: Final = 0.25
+"""The longest a long poll trusts the store's signal before looking again anyway."""
+_NEVER_MS: Final = 2**62
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,10 @@ class Delivery(QueueContext):
         wanted_user = set(message_attribute_names)
         deadline: float | None = None
         while True:
-            received, wait = self._receive_once(name, max_messages, visibility_timeout)
+            signal = self.store.queue_signal(name)  # before looking: no commit slips between
+            received, wait, next_visible_ms = self._receive_once(
+                name, max_messages, visibility_timeout
+            )
             if received:
                 return [
                     _shape(message, reception, wanted_system, wanted_user)
@@ -201,22 +207,30 @@ class Delivery(QueueContext):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return []
-            self.store.wait_for_change(min(remaining, _POLL_SLICE_S))
+            pause = min(remaining, _POLL_SLICE_S)
+            if next_visible_ms is not None:
+                pause = min(pause, max(0.0, (next_visible_ms - self.clock.now_ms()) / 1000))
+            self.store.wait_for_signal(name, signal, pause)
 
     def _receive_once(
         self, name: str, max_messages: int, visibility_timeout: int | None
-    ) -> tuple[list[tuple[StoredMessage, Reception]], int]:
-        """The messages received (as stored before this receive, with what it changed)."""
+    ) -> tuple[list[tuple[StoredMessage, Reception]], int, int | None]:
+        """The messages received (as stored before this receive, with what it changed), the
+        queue's wait time, and when none: when its next message becomes visible, if known."""
         now = self.clock.now_ms()
         looked = self._look_for_expired(name, now)
         if looked is None:
-            # Nothing to expire: look for a visible message in a read transaction first, so
-            # that an empty poll (every long poller wakes at every commit) never takes the
-            # write lock, which every other writer is waiting for.
+            # Nothing to expire: look in a read transaction first, so that an empty poll
+            # never takes the write lock, which every other writer is waiting for; the
+            # first message in visibility order says when the next one becomes visible.
             with self.store.reader() as tx:
                 record = self.existing(tx, name)
-                if not tx.visible_messages(name, now, 1):
-                    return [], int(record.attributes["ReceiveMessageWaitTimeSeconds"])
+                wait = int(record.attributes["ReceiveMessageWaitTimeSeconds"])
+                following = tx.visible_messages(name, _NEVER_MS, 1)
+                if not following:
+                    return [], wait, _NEVER_MS
+                if following[0].visible_at_ms > now:
+                    return [], wait, following[0].visible_at_ms
         with self.store.transaction() as tx:
             record = self.existing(tx, name)
             settings = record.attributes
@@ -264,7 +278,7 @@ class Delivery(QueueContext):
             tx.mark_received(receptions)
         wait = int(settings["ReceiveMessageWaitTimeSeconds"])
         received = list(zip(chosen, receptions, strict=True))
-        return received, wait
+        return received, wait, None
 
     def _to_dead_letter_queue(
         self,

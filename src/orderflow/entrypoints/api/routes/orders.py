@@ -1,18 +1,19 @@
 """``/orders``: place, read, list, change and cancel orders.
 
-Each command runs in one transaction with its outbox event (``scope.command_scope``),
-then the event is published at once; the response is the order as committed.
+Each command commits with its outbox event, which is published in the same transaction
+(``committer``: several requests' commands share a transaction under load); the
+response is the order as committed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
 
 from orderflow.bootstrap.system import System
 from orderflow.domain.orders import Order, OrderStatus
+from orderflow.entrypoints.api.committer import CommandCommitter
 from orderflow.entrypoints.api.media_type import require_json
 from orderflow.entrypoints.api.models.orders import (
     ORDER_ID_PATTERN,
@@ -25,7 +26,6 @@ from orderflow.entrypoints.api.models.orders import (
 )
 from orderflow.entrypoints.api.queries import order_document, recent_orders
 from orderflow.entrypoints.api.routes.responses import BODY_REFUSED, error, invalid
-from orderflow.entrypoints.api.scope import command_scope
 from orderflow.services.orders import commands
 from orderflow.services.orders.commands import CommandContext, OrderNotFound
 from orderflow.services.orders.records import Orders
@@ -77,7 +77,7 @@ CHANGE_EXAMPLES: dict[str, Any] = {
 NOT_FOUND: Final = error(404, "No order has this id")
 
 
-def orders_routes(system: System) -> APIRouter:
+def orders_routes(system: System, committer: CommandCommitter) -> APIRouter:
     router = APIRouter(prefix="/orders", tags=["orders"])
 
     @router.post(
@@ -88,7 +88,7 @@ def orders_routes(system: System) -> APIRouter:
         responses={**invalid(), **BODY_REFUSED, **error(409, "An order with this orderId exists")},
         dependencies=[Depends(require_json)],
     )
-    def place_order(
+    async def place_order(
         request: Annotated[PlaceOrderRequest, Body(openapi_examples=PLACE_EXAMPLES)],
         response: Response,
         correlation_id: CorrelationId = None,
@@ -97,7 +97,9 @@ def orders_routes(system: System) -> APIRouter:
         and publish the event. Inventory then confirms it or reports it out of stock (which
         refunds an eligible customer): follow its ``status`` and ``timeline`` with GET."""
         command = request.to_command()
-        document = _run(system, lambda ctx: commands.place(ctx, command)[0], correlation_id)
+        document = await committer.run(
+            lambda ctx: _document(commands.place(ctx, command)[0], ctx), correlation_id
+        )
         response.headers["Location"] = f"/orders/{document['orderId']}"
         response.headers[CORRELATION_HEADER] = document["correlationId"]
         return OrderOut.from_document(document)
@@ -133,14 +135,16 @@ def orders_routes(system: System) -> APIRouter:
         },
         dependencies=[Depends(require_json)],
     )
-    def change_items(
+    async def change_items(
         order_id: OrderId,
         request: Annotated[ChangeItemsRequest, Body(openapi_examples=CHANGE_EXAMPLES)],
     ) -> OrderOut:
         """Replace the items (and check ``totalAmount`` if given) of an order still CREATED or
         CONFIRMED; publishes OrderUpdated, and inventory re-reserves."""
         lines, total = request.lines(), request.declared_total()
-        document = _run(system, lambda ctx: commands.change_items(ctx, order_id, lines, total))
+        document = await committer.run(
+            lambda ctx: _document(commands.change_items(ctx, order_id, lines, total), ctx)
+        )
         return OrderOut.from_document(document)
 
     @router.post(
@@ -153,7 +157,7 @@ def orders_routes(system: System) -> APIRouter:
         },
         dependencies=[Depends(require_json)],
     )
-    def cancel_order(
+    async def cancel_order(
         order_id: OrderId,
         request: Annotated[
             CancelRequest | None,
@@ -163,18 +167,16 @@ def orders_routes(system: System) -> APIRouter:
         """Cancel an order not yet settled (the body is optional); publishes OrderCancelled,
         and inventory releases what it held."""
         reason = "" if request is None else request.reason
-        document = _run(system, lambda ctx: commands.cancel(ctx, order_id, reason))
+        document = await committer.run(
+            lambda ctx: _document(commands.cancel(ctx, order_id, reason), ctx)
+        )
         return OrderOut.from_document(document)
 
     return router
 
 
-def _run(
-    system: System, command: Callable[[CommandContext], Order], correlation_id: str | None = None
-) -> dict[str, Any]:
-    """Run ``command`` in its scope; the order's document as the command committed it."""
-    with command_scope(system, correlation_id) as ctx:
-        order = command(ctx)
-        document = Orders(ctx.state).document(order.order_id)
+def _document(order: Order, ctx: CommandContext) -> dict[str, Any]:
+    """The order's document as the command left it (in its transaction)."""
+    document = Orders(ctx.state).document(order.order_id)
     assert document is not None, "the command saved it"
     return document

@@ -15,7 +15,7 @@ import typer
 import uvicorn
 
 from orderflow.bootstrap.system import install, mail_sink, smtp_mailer
-from orderflow.entrypoints.api import build_api
+from orderflow.entrypoints.api import build_api, close_api
 from orderflow.entrypoints.aws_api import build_aws_app
 from orderflow.entrypoints.cli.system.opening import parse_address, system
 from orderflow.entrypoints.system.logs import configure_logging
@@ -129,5 +129,6 @@ def api_command(
         try:
             uvicorn.Server(config).run()
         finally:
+            close_api(app)
             aws.close()
             log.info("stopped")

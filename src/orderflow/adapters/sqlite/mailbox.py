@@ -1,0 +1,125 @@
+"""The embedded mail sink's mailbox: what it received, once per Message-ID, in a SQLite
+file of its own beside the engine's (``orderflow.db`` -> ``orderflow.mailbox.db``).
+
+The sink stands for a mail server, which is not part of the order system: keeping its
+mail in another file means that accepting an email never waits for the order system's
+writers, nor they for it (in one file, every email cost a turn at the one write lock).
+An email is committed before the sink answers 250.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Final
+
+import orjson
+
+from orderflow.adapters.sqlite.connection import BUSY_TIMEOUT_MS, translate
+
+SCHEMA: Final = """
+    CREATE TABLE IF NOT EXISTS mailbox (
+        message_id TEXT PRIMARY KEY,
+        received_ms INTEGER NOT NULL,
+        sender TEXT NOT NULL,
+        recipients TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL
+    ) WITHOUT ROWID
+"""
+
+
+def mailbox_path(database: Path) -> Path:
+    """Where the mailbox of the system on ``database`` is kept."""
+    return database.with_name(f"{database.stem}.mailbox{database.suffix or '.db'}")
+
+
+class SqliteMailbox:
+    """The mailbox file, created on first use; safe for several threads and processes."""
+
+    def __init__(self, database: Path) -> None:
+        self.path = mailbox_path(database)
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            try:
+                connection = sqlite3.connect(
+                    self.path,
+                    isolation_level=None,
+                    check_same_thread=False,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                )
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+                connection.execute(SCHEMA)
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path) from exc
+            self._db = connection
+        return self._db
+
+    def deliver(
+        self,
+        message_id: str,
+        received_ms: int,
+        *,
+        sender: str,
+        recipients: list[str],
+        subject: str,
+        body: str,
+    ) -> bool:
+        """Keep a message; False if one with this Message-ID was already kept."""
+        with self._lock:
+            try:
+                cursor = self._connection().execute(
+                    "INSERT OR IGNORE INTO mailbox (message_id, received_ms, sender, recipients,"
+                    " subject, body) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        message_id,
+                        received_ms,
+                        sender,
+                        orjson.dumps(recipients).decode(),
+                        subject,
+                        body,
+                    ),
+                )
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path) from exc
+            return cursor.rowcount == 1
+
+    def messages(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """The oldest ``limit`` messages, oldest first (none if nothing was ever received)."""
+        if self._db is None and not self.path.exists():
+            return []
+        with self._lock:
+            try:
+                rows = (
+                    self._connection()
+                    .execute(
+                        "SELECT message_id, received_ms, sender, recipients, subject, body "
+                        "FROM mailbox ORDER BY received_ms, message_id LIMIT ?",
+                        (limit,),
+                    )
+                    .fetchall()
+                )
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path) from exc
+        return [
+            {
+                "messageId": m,
+                "receivedMs": r,
+                "from": s,
+                "to": orjson.loads(t),
+                "subject": subj,
+                "body": b,
+            }
+            for (m, r, s, t, subj, b) in rows
+        ]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
