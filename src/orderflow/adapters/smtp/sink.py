@@ -3,6 +3,7 @@ receives in the orderflow database, once per Message-ID (``orderflow mail`` list
 
 from __future__ import annotations
 
+import sys
 import time
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -10,6 +11,9 @@ from email.message import Message
 from typing import Any, Protocol
 
 from aiosmtpd.controller import Controller
+
+if sys.platform != "win32":
+    import uvloop
 
 
 class Mailbox(Protocol):
@@ -63,7 +67,10 @@ class MailSink:
     """Start with ``start()``, stop with ``stop()``; ``port`` is the one it listens on."""
 
     def __init__(self, mailbox: Mailbox, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._controller = Controller(_KeepInMailbox(mailbox), hostname=host, port=port)
+        # uvloop where it exists (uvicorn brings it; not on Windows): about 10 % less CPU
+        # an email than asyncio's own loop (docs/benchmarks.md).
+        loop = uvloop.new_event_loop() if sys.platform != "win32" else None
+        self._controller = Controller(_KeepInMailbox(mailbox), hostname=host, port=port, loop=loop)
         self.host = host
 
     def start(self) -> None:

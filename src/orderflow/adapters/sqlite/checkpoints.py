@@ -16,11 +16,11 @@ latency from about 2 to 3-5 ms.)
 Under a sustained stream of commits a passive checkpoint never finds the WAL fully
 copied at a moment no writer has added to it, so SQLite never rewinds it and the file
 would keep growing. Once it holds ``RESTART_FRAMES`` pages, the passive checkpoint is
-followed at once by a RESTART one, run while holding the store's lock so that this
-process starts no transaction meanwhile (else the RESTART would lose every race for the
-write lock against a busy writer: SQLite's busy handler sleeps milliseconds between
-tries): it copies the little the passive one left and makes the next writer start the
-WAL over. The store's writers wait for those few milliseconds.
+followed at once by a RESTART one, run while holding the store's lock and the writers'
+turn (``turns``) so that no orderflow writer starts a transaction meanwhile (else the
+RESTART would lose every race for the write lock against a busy writer: SQLite's busy
+handler sleeps milliseconds between tries): it copies the little the passive one left
+and makes the next writer start the WAL over. The store's writers wait for those few milliseconds.
 
 What is committed is durable whether a checkpoint ran or not (it is in the WAL, which the
 next opener replays): this thread only decides when the copying happens.
@@ -31,6 +31,8 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Final
 
@@ -50,9 +52,16 @@ class Checkpointer:
     next one (or for SQLite when the last connection closes).
     """
 
-    def __init__(self, path: Path, synchronous: str, store_lock: threading.RLock) -> None:
+    def __init__(
+        self,
+        path: Path,
+        synchronous: str,
+        store_lock: threading.RLock,
+        writer_turn: Callable[[], AbstractContextManager[None]],
+    ) -> None:
         self._path = path
         self._store_lock = store_lock
+        self._writer_turn = writer_turn
         self._synchronous = synchronous
         self._wake = threading.Event()  # a commit since the last checkpoint
         self._due = threading.Event()  # COMMITS commits since the last checkpoint
@@ -125,6 +134,7 @@ class Checkpointer:
             # Bounded: a store closed from inside its own transaction must not wait for us.
             if self._store_lock.acquire(timeout=_LOCK_WAIT_S):
                 try:
-                    connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+                    with self._writer_turn():
+                        connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
                 finally:
                     self._store_lock.release()

@@ -1,14 +1,15 @@
 """``SqliteStore``: the engine's records in one SQLite file, shared by several processes.
 
-A write transaction is ``BEGIN IMMEDIATE``: it holds SQLite's write lock from its
-first statement, so two receivers (in any processes) can never take the same
-message. Reads use deferred transactions and run beside the writer (WAL).
+A write transaction is ``BEGIN IMMEDIATE``, after the writers' turn (``turns``): it
+holds SQLite's write lock from its first statement, so two receivers (in any processes)
+can never take the same message. Reads use deferred transactions and run beside the writer (WAL).
 A commit that added messages signals their queues to every waiting receiver, in any
 process (``signals``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,7 @@ from orderflow.adapters.sqlite.checkpoints import Checkpointer
 from orderflow.adapters.sqlite.connection import open_connection, translate
 from orderflow.adapters.sqlite.queue_tables import SqliteQueueTables
 from orderflow.adapters.sqlite.signals import QueueSignals
+from orderflow.adapters.sqlite.turns import WriterTurns
 from orderflow.eventbus.errors import StoreError
 from orderflow.eventbus.model.queues import NewMessage
 
@@ -56,12 +58,15 @@ class SqliteStore:
         # Checkpoints run on a thread of their own (adapters.sqlite.checkpoints).
         self._db.execute("PRAGMA wal_autocheckpoint = 0")
         self._lock = threading.RLock()
-        self._checkpoints = Checkpointer(self.path, synchronous.upper(), self._lock)
+        self._turns = WriterTurns(self.path)
+        self._checkpoints = Checkpointer(
+            self.path, synchronous.upper(), self._lock, self._turns.turn
+        )
         self._signals = QueueSignals(self.path)
 
     @contextmanager
     def _run(self, begin: str, *, writes: bool) -> Iterator[SqliteTransaction]:
-        with self._lock:
+        with self._lock, self._turns.turn() if writes else contextlib.nullcontext():
             try:
                 self._db.execute(begin)
             except sqlite3.Error as exc:
@@ -107,6 +112,7 @@ class SqliteStore:
     def close(self) -> None:
         self._checkpoints.close()
         self._signals.close()
+        self._turns.close()
         with self._lock:
             try:
                 self._db.close()
