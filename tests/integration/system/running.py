@@ -94,7 +94,9 @@ def running_system(folder: Path, *, retry_base_s: int = 0) -> Iterator[Running]:
         )
         if part.name != "api"
     ]
-    supervisor = Supervisor(db, parts, lambda name, line: log.append(f"{name}: {line}"))
+    supervisor = Supervisor(
+        db, parts, lambda name, lines: log.extend(f"{name}: {line}" for line in lines)
+    )
     supervisor.start()
     try:
         wait_for(

@@ -86,8 +86,8 @@ def run_demo(
     port, sink_port = free_port(), free_port()
     log = log_path.open("w", encoding="utf-8")
 
-    def to_log(name: str, line: str) -> None:
-        log.write(f"{line}\n")
+    def to_log(name: str, lines: list[str]) -> None:
+        log.write("".join(f"{line}\n" for line in lines))
         log.flush()
 
     supervisor = Supervisor(

@@ -58,20 +58,20 @@ def ensure_free(host: str, port: int, option: str) -> None:
             ) from None
 
 
-def printer(stream: TextIO) -> Callable[[str, str], None]:
+def printer(stream: TextIO) -> Callable[[str, list[str]], None]:
     """Write each part's lines as they come, in the part's colour on a terminal. Lines are
-    written raw (one write each, under a lock): the stream carries a line per delivery, and
-    rendering each through rich cost more CPU than the delivery itself."""
+    written raw (one write for each batch, under a lock): the stream carries a line per
+    delivery, and rendering each through rich cost more CPU than the delivery itself."""
     colours: dict[str, str] = {}
     lock = threading.Lock()
     coloured = stream.isatty()
 
-    def emit(name: str, line: str) -> None:
+    def emit(name: str, lines: list[str]) -> None:
         if coloured:
             colour = colours.setdefault(name, ANSI_COLOURS[len(colours) % len(ANSI_COLOURS)])
-            line = f"\x1b[{colour}m{line}\x1b[0m"
+            lines = [f"\x1b[{colour}m{line}\x1b[0m" for line in lines]
         with lock:
-            stream.write(line + "\n")
+            stream.write("\n".join(lines) + "\n")
             stream.flush()
 
     return emit
