@@ -33,12 +33,15 @@ def open_engine(
     *,
     synchronous: str | None = None,
     scope: AwsScope | None = None,
+    writer_turns: bool = False,
 ) -> Engine:
     """The embedded engine on its SQLite file (close it with ``engine.store.close()``).
 
     ``synchronous`` (or $ORDERFLOW_SYNCHRONOUS): NORMAL (default) survives any process
     crash; FULL also survives power loss (see adapters.sqlite.connection).
+    ``writer_turns``: queue for the write lock in the kernel (adapters.sqlite.turns), for
+    processes whose transactions hold it long, as the order system's do.
     """
     level = synchronous or os.environ.get(SYNCHRONOUS_ENVIRONMENT) or "NORMAL"
-    store = SqliteStore(database_path(db), synchronous=level)
+    store = SqliteStore(database_path(db), synchronous=level, writer_turns=writer_turns)
     return Engine(store, SystemClock(), scope)

@@ -86,7 +86,9 @@ class System:
 
 def open_system(db: str | Path | None = None, *, synchronous: str | None = None) -> System:
     """The system on its SQLite file (see ``open_engine`` for ``db`` and ``synchronous``)."""
-    engine = open_engine(db, synchronous=synchronous)
+    # The services' transactions hold the write lock for a whole batch of handlers: their
+    # processes take turns for it (adapters.sqlite.turns).
+    engine = open_engine(db, synchronous=synchronous, writer_turns=True)
     store = engine.store
     assert isinstance(store, SqliteStore)
     return System(engine, SqliteStateStore(store, engine), SqliteMailbox(store.path))

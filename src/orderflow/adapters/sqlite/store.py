@@ -1,8 +1,9 @@
 """``SqliteStore``: the engine's records in one SQLite file, shared by several processes.
 
-A write transaction is ``BEGIN IMMEDIATE``, after the writers' turn (``turns``): it
-holds SQLite's write lock from its first statement, so two receivers (in any processes)
-can never take the same message. Reads use deferred transactions and run beside the writer (WAL).
+A write transaction is ``BEGIN IMMEDIATE`` (after the writers' turn, with
+``writer_turns``; see ``turns``): it holds SQLite's write lock from its first statement,
+so two receivers (in any processes) can never take the same message. Reads use
+deferred transactions and run beside the writer (WAL).
 A commit that added messages signals their queues to every waiting receiver, in any
 process (``signals``).
 """
@@ -52,13 +53,15 @@ class SqliteTransaction(SqliteQueueTables, SqliteBusTables):
 class SqliteStore:
     """The engine's store on one SQLite file (WAL), safe for several threads and processes."""
 
-    def __init__(self, path: str | Path, *, synchronous: str = "NORMAL") -> None:
+    def __init__(
+        self, path: str | Path, *, synchronous: str = "NORMAL", writer_turns: bool = False
+    ) -> None:
         self.path = Path(path)
         self._db = open_connection(self.path, synchronous)
         # Checkpoints run on a thread of their own (adapters.sqlite.checkpoints).
         self._db.execute("PRAGMA wal_autocheckpoint = 0")
         self._lock = threading.RLock()
-        self._turns = WriterTurns(self.path)
+        self._turns = WriterTurns(self.path, enabled=writer_turns)
         self._checkpoints = Checkpointer(
             self.path, synchronous.upper(), self._lock, self._turns.turn
         )

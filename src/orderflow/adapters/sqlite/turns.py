@@ -12,6 +12,14 @@ lock free. The kernel drops a process's lock when it exits, however it exits (SI
 included). A writer that doesn't take turns (another tool on the file) still gets
 SQLite's busy handling, and so do orderflow's writers against it.
 
+Whether it pays depends on the writers. The order system's processes hold the lock for
+about a millisecond (a whole batch of handlers runs in the transaction), and sleeping
+waiters cost it a fifth of its throughput; the bare engine's transactions last a tenth
+of that, and there the kernel's wake-ups (every waiter, at every release) cost more than
+the sleeps: ``bench/engine.py`` end to end loses about a tenth with turns. So a store
+takes turns when asked (``SqliteStore(writer_turns=True)``, which ``open_system`` does),
+and every store on the file stays correct either way: SQLite's lock is the lock.
+
 A turn is not timed: a writer waits as long as the writer before it holds the lock (a
 process stopped inside a transaction stops every writer until it goes on or dies). On
 Windows, which has no ``flock``, writers rely on SQLite's busy handling alone.
@@ -36,11 +44,13 @@ def lock_path(database: Path) -> Path:
 
 class WriterTurns:
     """The turnstile of one database file, for one process (its threads serialise on the
-    store's own lock before they come here)."""
+    store's own lock before they come here); a turn is free when not ``enabled``."""
 
-    def __init__(self, database: Path) -> None:
+    def __init__(self, database: Path, *, enabled: bool = True) -> None:
         self.path = lock_path(database)
         self._descriptor: int | None = None
+        if not enabled:
+            return
         # A process that can't open the file for writing can't write the database either.
         with contextlib.suppress(OSError):
             self._descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
