@@ -1262,6 +1262,78 @@ def test_long_polling_returns_a_message_sent_while_waiting(store: EngineStore) -
     assert time.monotonic() - started < 2
 
 
+# -- receiving inside the caller's transaction -------------------------------------------------
+
+
+class _Abandon(Exception):
+    pass
+
+
+def test_a_receive_in_a_transaction_counts_only_if_that_transaction_commits(
+    queues: Queues,
+) -> None:
+    queues.create_queue("dlq")
+    queues.create_queue("orders", {"RedrivePolicy": redrive("dlq", 2)})
+    queues.send_message(url("orders"), "first")
+    with pytest.raises(_Abandon), queues.store.transaction() as tx:
+        (received,) = queues.receive_message_in(
+            tx, url("orders"), max_messages=10, attribute_names=["ApproximateReceiveCount"]
+        )
+        assert received.body == "first"
+        raise _Abandon  # a handler failed: the whole transaction rolls back
+    assert counts(queues, "orders") == (1, 0, 0)  # never received
+    with queues.store.transaction() as tx:
+        (received,) = queues.receive_message_in(
+            tx, url("orders"), attribute_names=["ApproximateReceiveCount"]
+        )
+    assert received.attributes["ApproximateReceiveCount"] == "1"
+    assert counts(queues, "orders") == (0, 1, 0)
+    queues.change_message_visibility(url("orders"), received.receipt_handle, 0)
+    with queues.store.transaction() as tx:
+        (again,) = queues.receive_message_in(
+            tx, url("orders"), attribute_names=["ApproximateReceiveCount"]
+        )
+        queues.delete_message_batch_in(
+            tx, url("orders"), [{"Id": "0", "ReceiptHandle": again.receipt_handle}]
+        )
+    assert again.attributes["ApproximateReceiveCount"] == "2"
+    assert counts(queues, "orders") == (0, 0, 0)
+
+
+def test_a_receive_in_a_transaction_moves_spent_messages_to_the_dlq(queues: Queues) -> None:
+    queues.create_queue("dlq")
+    queues.create_queue("orders", {"RedrivePolicy": redrive("dlq", 1)})
+    queues.send_message(url("orders"), "poison")
+    with queues.store.transaction() as tx:
+        (received,) = queues.receive_message_in(tx, url("orders"))
+    queues.change_message_visibility(url("orders"), received.receipt_handle, 0)
+    with queues.store.transaction() as tx:
+        assert queues.receive_message_in(tx, url("orders"), max_messages=10) == []
+    assert counts(queues, "orders") == (0, 0, 0)
+    assert [m.body for m in queues.receive_message(url("dlq"))] == ["poison"]
+
+
+def test_a_receive_in_a_transaction_checks_its_parameters(queues: Queues) -> None:
+    queues.create_queue("orders")
+    with queues.store.transaction() as tx, pytest.raises(InvalidParameterValue):
+        queues.receive_message_in(tx, url("orders"), max_messages=11)
+
+
+def test_waiting_for_messages_receives_none(store: EngineStore) -> None:
+    queues = Queues(store, SystemClock())
+    queues.create_queue("orders")
+    started = time.monotonic()
+    assert not queues.wait_for_messages(url("orders"), wait_time_seconds=1)
+    assert 0.9 <= time.monotonic() - started < 3
+    sender = threading.Timer(0.2, lambda: queues.send_message(url("orders"), "late"))
+    sender.start()
+    try:
+        assert queues.wait_for_messages(url("orders"), wait_time_seconds=10)
+    finally:
+        sender.join()
+    assert counts(queues, "orders") == (1, 0, 0)  # still there, still visible
+
+
 # -- concurrency ---------------------------------------------------------------------------------
 
 

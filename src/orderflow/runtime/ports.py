@@ -15,6 +15,7 @@ from typing import Any, Final, Protocol
 
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.bus import PutEventsResult
+from orderflow.eventbus.queues.delivery import ReceivedMessage
 from orderflow.runtime.journal import Attempt
 from orderflow.services.ports import OutgoingEvent, OutgoingMail, ServiceState
 
@@ -54,8 +55,13 @@ class RuntimeState(ServiceState, Protocol):
 
     @property
     def shares_engine_transaction(self) -> bool:
-        """Whether ``put_events`` and ``acknowledge`` commit with this transaction (then the
-        relay may publish inside it, and a worker acknowledge inside it)."""
+        """Whether ``receive``, ``put_events`` and ``acknowledge`` commit with this
+        transaction (then the relay may publish inside it, and a worker receive, handle and
+        acknowledge inside it)."""
+        ...
+
+    def receive(self, queue: str, max_messages: int) -> list[ReceivedMessage]:
+        """Receive from ``queue`` in this transaction (only when it shares the engine's)."""
         ...
 
     def acknowledge(self, queue: str, receipt_handles: Sequence[str]) -> None:

@@ -1,7 +1,8 @@
 """The worker: one consumer's loop over its queue.
 
-Each round receives up to 10 messages (long polling) and handles them in **one**
-state transaction:
+Each round waits (long polling, read-only) until the queue has a visible message, then
+receives up to 10 and handles them in **one** state transaction, which the store shares
+with the engine (the receive is in it too: a round commits once):
 
 1. parse the event (a message that is not a readable event fails, as a poison);
 2. the idempotency guard: claim ``(consumer, eventId)``; a claim already taken means a
@@ -10,9 +11,9 @@ state transaction:
 
 If a handler raises, the transaction is rolled back and run again without that message
 (its claim is undone with it): the others commit. Every attempt goes to the journal with
-its outcome and error. In the same transaction (on a store that shares the engine's) the
-handled messages are deleted and the outbox relay publishes what the handlers emitted:
-effects, acknowledgement and publication are one commit. The failed messages are made
+its outcome and error. In the same transaction the handled messages are deleted and the
+outbox relay publishes what the handlers emitted: receipt, effects, acknowledgement and
+publication are one commit. The failed messages are made
 visible again after a backoff (1 s, 2 s, 4 s ...) and, past the queue's maxReceiveCount,
 the queue moves them to its DLQ. Then the mail relay sends what the handlers wrote (in
 ``run``, on a thread of its own, so that the next events are received and handled while
@@ -69,8 +70,8 @@ class _HandlerFailed(Exception):
 
 
 def _read(message: ReceivedMessage) -> Envelope | Exception:
-    """The message's event, its latest contract read ahead (pure CPU, done before the
-    write transaction so that other writers don't wait for it); or why it cannot be read."""
+    """The message's event, its latest contract read ahead (a handler's own decode then
+    finds it cached); or why it cannot be read."""
     try:
         envelope = parse_envelope(message.body)
     except Exception as exc:  # an unreadable message of any kind: a poison, never a crash
@@ -141,15 +142,11 @@ class Worker:
     def run_once(self, *, mail_inline: bool = True) -> RoundReport:
         """One round: receive, handle, acknowledge, publish; then mail (``mail_inline``),
         or wake the mail thread."""
-        messages = self._queues.receive_message(
-            self.subscription.queue,
-            max_messages=10,
-            wait_time_seconds=self._wait_time_s,
-            attribute_names=["ApproximateReceiveCount"],
-        )
-        report = RoundReport(received=len(messages))
-        if messages:
-            self._handle(messages, report)
+        report = RoundReport()
+        if self._queues.wait_for_messages(
+            self.subscription.queue, wait_time_seconds=self._wait_time_s
+        ):
+            self._handle(report)
         sweep_due = time.monotonic() - self._last_sweep >= SWEEP_INTERVAL_S
         if self._mail is not None and (report.processed or sweep_due):
             if mail_inline:
@@ -188,23 +185,27 @@ class Worker:
 
     # -- handling --------------------------------------------------------------------
 
-    def _handle(self, messages: list[ReceivedMessage], report: RoundReport) -> None:
-        """Handle the batch in one transaction; on a store that shares the engine's, the
-        handled messages are deleted and the emitted events published in it too.
+    def _handle(self, report: RoundReport) -> None:
+        """Receive a batch and handle it in one transaction, which also deletes the handled
+        messages and publishes the events they emitted (the store shares the engine's
+        transactions): effects, receipt, acknowledgement and publication, one commit.
 
         Handlers run optimistically, with no savepoint each: when one fails, the whole
-        transaction is rolled back and run again without that message (failures are rare;
-        savepoints would cost two statements for every message)."""
+        transaction is rolled back (the receive with it) and run again without that
+        message, which is then received but not deleted (failures are rare; savepoints
+        would cost two statements for every message)."""
         failures: dict[str, Attempt] = {}
+        envelopes: dict[str, Envelope | Exception] = {}
         queue = self.subscription.queue
-        envelopes = {m.message_id: _read(m) for m in messages}  # outside the write lock
-        for message in messages:  # unreadable: failed before the transaction even starts
-            read = envelopes[message.message_id]
-            if not isinstance(read, Envelope):
-                failures[message.message_id] = self._unreadable(message, read)
         while True:
             try:
                 with self._store.transaction() as state:
+                    messages = state.receive(queue, 10)
+                    for message in messages:
+                        if message.message_id not in envelopes:
+                            read = envelopes[message.message_id] = _read(message)
+                            if not isinstance(read, Envelope):  # a poison: fails unhandled
+                                failures[message.message_id] = self._unreadable(message, read)
                     attempts = [
                         failures.get(message.message_id)
                         or self._attempt(state, message, envelopes[message.message_id])
@@ -212,24 +213,17 @@ class Worker:
                     ]
                     done = [m for m, a in zip(messages, attempts, strict=True) if _handled(a)]
                     state.record_attempts(attempts)
-                    acknowledged = state.shares_engine_transaction
-                    if acknowledged and done:
+                    if done:
                         state.acknowledge(queue, [m.receipt_handle for m in done])
                     report.published = self._relay.publish_in(state)
                 break
             except _HandlerFailed as failure:  # rolled back: again, without that message
                 failures[failure.attempt.message_id] = failure.attempt
+        report.received = len(messages)
         report.attempts = attempts
         failed = [
             (m, a.receive_count) for m, a in zip(messages, attempts, strict=True) if not _handled(a)
         ]
-        if not acknowledged:
-            if done:
-                self._queues.delete_message_batch(
-                    queue,
-                    [{"Id": str(i), "ReceiptHandle": m.receipt_handle} for i, m in enumerate(done)],
-                )
-            report.published = self._relay.publish_pending()
         for attempt in report.attempts:
             self._log(attempt)
         report.processed = sum(a.outcome is Outcome.PROCESSED for a in report.attempts)

@@ -212,6 +212,69 @@ class Delivery(QueueContext):
                 pause = min(pause, max(0.0, (next_visible_ms - self.clock.now_ms()) / 1000))
             self.store.wait_for_signal(name, signal, pause)
 
+    def wait_for_messages(self, queue: str, *, wait_time_seconds: int) -> bool:
+        """Whether ``queue`` has a visible message, long-polling up to ``wait_time_seconds``
+        for one, without receiving it (and without the write lock): for a consumer that
+        receives inside a transaction of its own (``receive_message_in``)."""
+        _in_range("WaitTimeSeconds", wait_time_seconds, 0, MAX_WAIT_SECONDS)
+        name = self.name_of(queue)
+        deadline = time.monotonic() + wait_time_seconds
+        while True:
+            signal = self.store.queue_signal(name)  # before looking: no commit slips between
+            with self.store.reader() as tx:
+                self.existing(tx, name)
+                following = tx.visible_messages(name, _NEVER_MS, 1)
+            now = self.clock.now_ms()
+            if following and following[0].visible_at_ms <= now:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            pause = min(remaining, _POLL_SLICE_S)
+            if following:
+                pause = min(pause, max(0.0, (following[0].visible_at_ms - now) / 1000))
+            self.store.wait_for_signal(name, signal, pause)
+
+    def receive_message_in(
+        self,
+        tx: StoreTransaction,
+        queue: str,
+        *,
+        max_messages: int = 1,
+        visibility_timeout: int | None = None,
+        attribute_names: Iterable[str] = (),
+        message_attribute_names: Iterable[str] = (),
+    ) -> list[ReceivedMessage]:
+        """ReceiveMessage inside the caller's write transaction, without waiting: the
+        messages are received (their receive count up, invisible for the visibility
+        timeout) only if what else the caller wrote commits; a consumer that handles and
+        deletes them in the same transaction spares a commit. Rolled back, it is as if
+        they were never received."""
+        _in_range("MaxNumberOfMessages", max_messages, 1, MAX_RECEIVE)
+        _in_range("VisibilityTimeout", visibility_timeout, 0, MAX_VISIBILITY)
+        name = self.name_of(queue)
+        record = self.existing(tx, name)
+        now = self.clock.now_ms()
+        looked = None
+        swept = self.last_sweep.get(name)
+        if swept is None or not 0 <= now - swept < EXPIRY_SWEEP_MS:
+            self.last_sweep[name] = now
+            retention_ms = int(record.attributes["MessageRetentionPeriod"]) * 1000
+            looked = retention_ms, tx.has_expired(name, now - retention_ms)
+        received = self._take(
+            tx,
+            record,
+            now,
+            max_messages=max_messages,
+            visibility_timeout=visibility_timeout,
+            looked=looked,
+        )
+        wanted_system, wanted_user = set(attribute_names), set(message_attribute_names)
+        return [
+            _shape(message, reception, wanted_system, wanted_user)
+            for message, reception in received
+        ]
+
     def _receive_once(
         self, name: str, max_messages: int, visibility_timeout: int | None
     ) -> tuple[list[tuple[StoredMessage, Reception]], int, int | None]:
@@ -233,52 +296,71 @@ class Delivery(QueueContext):
                     return [], wait, following[0].visible_at_ms
         with self.store.transaction() as tx:
             record = self.existing(tx, name)
-            settings = record.attributes
-            timeout = (
-                int(settings["VisibilityTimeout"])
-                if visibility_timeout is None
-                else (visibility_timeout)
+            received = self._take(
+                tx,
+                record,
+                now,
+                max_messages=max_messages,
+                visibility_timeout=visibility_timeout,
+                looked=looked,
             )
-            if looked is not None:
-                self._expire(tx, record, now, looked)
-            redrive = settings.get("RedrivePolicy")
-            policy = attrs.parse_redrive_policy(redrive) if redrive else None
-            chosen: list[StoredMessage] = []
-            taken: set[int] = set()
-            while len(chosen) < max_messages:
-                # Chosen messages are still visible until marked below: skip them when a
-                # second look is needed after moving spent ones to the DLQ.
-                candidates = [
-                    message
-                    for message in tx.visible_messages(name, now, max_messages + len(taken))
-                    if message.seq not in taken
-                ][: max_messages - len(chosen)]
-                if not candidates:
-                    break
-                spent: list[StoredMessage] = []
-                if policy is not None:
-                    spent = [m for m in candidates if m.receive_count >= policy.max_receive_count]
-                    if spent:
-                        self._to_dead_letter_queue(tx, record, policy, spent)
-                deliver = [m for m in candidates if m not in spent]
-                chosen.extend(deliver)
-                taken.update(m.seq for m in deliver)
-                if not spent:
-                    break
-            receptions = [
-                Reception(
-                    message.seq,
-                    now + timeout * 1000,
-                    message.receive_count + 1,
-                    message.first_receive_ms or now,
-                    make_handle(name, message.seq, self.new_id()),
-                )
-                for message in chosen
-            ]
-            tx.mark_received(receptions)
-        wait = int(settings["ReceiveMessageWaitTimeSeconds"])
-        received = list(zip(chosen, receptions, strict=True))
-        return received, wait, None
+        return received, int(record.attributes["ReceiveMessageWaitTimeSeconds"]), None
+
+    def _take(
+        self,
+        tx: StoreTransaction,
+        record: QueueRecord,
+        now: int,
+        *,
+        max_messages: int,
+        visibility_timeout: int | None,
+        looked: tuple[int, bool] | None,
+    ) -> list[tuple[StoredMessage, Reception]]:
+        """Receive in ``tx``: up to ``max_messages`` visible messages of ``record``'s queue,
+        after expiring old ones (``looked``) and moving spent ones to its DLQ."""
+        name = record.name
+        settings = record.attributes
+        timeout = (
+            int(settings["VisibilityTimeout"]) if visibility_timeout is None else visibility_timeout
+        )
+        if looked is not None:
+            self._expire(tx, record, now, looked)
+        redrive = settings.get("RedrivePolicy")
+        policy = attrs.parse_redrive_policy(redrive) if redrive else None
+        chosen: list[StoredMessage] = []
+        taken: set[int] = set()
+        while len(chosen) < max_messages:
+            # Chosen messages are still visible until marked below: skip them when a
+            # second look is needed after moving spent ones to the DLQ.
+            candidates = [
+                message
+                for message in tx.visible_messages(name, now, max_messages + len(taken))
+                if message.seq not in taken
+            ][: max_messages - len(chosen)]
+            if not candidates:
+                break
+            spent: list[StoredMessage] = []
+            if policy is not None:
+                spent = [m for m in candidates if m.receive_count >= policy.max_receive_count]
+                if spent:
+                    self._to_dead_letter_queue(tx, record, policy, spent)
+            deliver = [m for m in candidates if m not in spent]
+            chosen.extend(deliver)
+            taken.update(m.seq for m in deliver)
+            if not spent:
+                break
+        receptions = [
+            Reception(
+                message.seq,
+                now + timeout * 1000,
+                message.receive_count + 1,
+                message.first_receive_ms or now,
+                make_handle(name, message.seq, self.new_id()),
+            )
+            for message in chosen
+        ]
+        tx.mark_received(receptions)
+        return list(zip(chosen, receptions, strict=True))
 
     def _to_dead_letter_queue(
         self,
