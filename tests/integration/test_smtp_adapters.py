@@ -15,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from orderflow.adapters.smtp.sender import SmtpMailer, compose
-from orderflow.adapters.smtp.sink import MailSink
+from orderflow.adapters.smtp.sink import MailSink, message_id_of
 from orderflow.adapters.sqlite.mailbox import SqliteMailbox, mailbox_path
 from orderflow.runtime.ports import MailError
 from orderflow.services.ports import OutgoingMail
@@ -156,3 +156,19 @@ def test_an_unreachable_server_is_a_transient_failure() -> None:
     with pytest.raises(MailError) as failed:
         mailer.send(mail(), SENDER)
     assert not failed.value.permanent
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"Subject: x\r\nMessage-ID: <a@b>\r\n\r\nbody", "<a@b>"),
+        (b"message-id:\r\n <folded@b>\r\nSubject: x\r\n\r\nbody", "<folded@b>"),
+        (b"Message-Id: <lf@b>\n\nbody", "<lf@b>"),
+        (b"Subject: x\r\n\r\nMessage-ID: <in-the-body@b>\r\n", None),
+        (b"Subject: no id\r\n\r\n", None),
+    ],
+)
+def test_the_sink_reads_the_message_id_from_the_headers_alone(
+    raw: bytes, expected: str | None
+) -> None:
+    assert message_id_of(raw) == expected

@@ -1,14 +1,13 @@
 """The embedded mail sink: an SMTP server (aiosmtpd) on loopback that keeps every email it
-receives in the orderflow database, once per Message-ID (``orderflow mail`` lists them)."""
+receives, as received, once per Message-ID (``orderflow mail`` lists them). Only the
+Message-ID is read on receipt; the mailbox parses the rest when it is read."""
 
 from __future__ import annotations
 
+import re
 import sys
 import time
-from email import message_from_bytes
-from email.header import decode_header, make_header
-from email.message import Message
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from aiosmtpd.controller import Controller
 
@@ -24,24 +23,27 @@ class Mailbox(Protocol):
         *,
         sender: str,
         recipients: list[str],
-        subject: str,
-        body: str,
+        raw: bytes,
     ) -> bool: ...
 
 
-def _header(value: object) -> str:
-    """A header's text, encoded words (``=?utf-8?...?=``) decoded."""
-    return str(make_header(decode_header(str(value))))
+_MESSAGE_ID: Final = re.compile(
+    rb"^message-id:[ \t]*((?:[^\r\n]|\r?\n[ \t])*)", re.IGNORECASE | re.MULTILINE
+)
+_FOLD: Final = re.compile(rb"\r?\n[ \t]+")
 
 
-def _plain_text(message: Message) -> str:
-    """The first text/plain part, its transfer encoding and charset decoded."""
-    for part in message.walk():
-        if part.get_content_type() == "text/plain":
-            payload = part.get_payload(decode=True)
-            if isinstance(payload, bytes):
-                return payload.decode(part.get_content_charset() or "utf-8", "replace")
-    return ""
+def message_id_of(raw: bytes) -> str | None:
+    """The Message-ID header of ``raw`` (unfolded), read from the header block alone."""
+    end = raw.find(b"\n\n")
+    crlf_end = raw.find(b"\r\n\r\n")
+    if crlf_end != -1 and (end == -1 or crlf_end < end):
+        end = crlf_end
+    found = _MESSAGE_ID.search(raw, 0, len(raw) if end == -1 else end)
+    if found is None:
+        return None
+    value = _FOLD.sub(b" ", found.group(1)).strip()
+    return value.decode("ascii", "replace") or None
 
 
 class _KeepInMailbox:
@@ -50,15 +52,12 @@ class _KeepInMailbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         raw = envelope.original_content or envelope.content
-        message = message_from_bytes(raw)
-        message_id = str(message.get("Message-ID") or f"<no-id.{time.time_ns()}@sink>")
         self._mailbox.deliver(
-            message_id,
+            message_id_of(raw) or f"<no-id.{time.time_ns()}@sink>",
             time.time_ns() // 1_000_000,
             sender=str(envelope.mail_from),
             recipients=[str(r) for r in envelope.rcpt_tos],
-            subject=_header(message.get("Subject", "")),
-            body=_plain_text(message),
+            raw=raw,
         )
         return "250 Message accepted for delivery"
 

@@ -4,13 +4,18 @@ file of its own beside the engine's (``orderflow.db`` -> ``orderflow.mailbox.db`
 The sink stands for a mail server, which is not part of the order system: keeping its
 mail in another file means that accepting an email never waits for the order system's
 writers, nor they for it (in one file, every email cost a turn at the one write lock).
-An email is committed before the sink answers 250.
+An email is committed, as received, before the sink answers 250; its subject and text
+are read from it when the mailbox is listed (parsing every email on receipt cost the
+sink a tenth of its time).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path
 from typing import Any, Final
 
@@ -24,8 +29,7 @@ SCHEMA: Final = """
         received_ms INTEGER NOT NULL,
         sender TEXT NOT NULL,
         recipients TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        body TEXT NOT NULL
+        raw BLOB NOT NULL
     ) WITHOUT ROWID
 """
 
@@ -67,23 +71,15 @@ class SqliteMailbox:
         *,
         sender: str,
         recipients: list[str],
-        subject: str,
-        body: str,
+        raw: bytes,
     ) -> bool:
         """Keep a message; False if one with this Message-ID was already kept."""
         with self._lock:
             try:
                 cursor = self._connection().execute(
                     "INSERT OR IGNORE INTO mailbox (message_id, received_ms, sender, recipients,"
-                    " subject, body) VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        message_id,
-                        received_ms,
-                        sender,
-                        orjson.dumps(recipients).decode(),
-                        subject,
-                        body,
-                    ),
+                    " raw) VALUES (?, ?, ?, ?, ?)",
+                    (message_id, received_ms, sender, orjson.dumps(recipients).decode(), raw),
                 )
             except sqlite3.Error as exc:
                 raise translate(exc, self.path) from exc
@@ -98,7 +94,7 @@ class SqliteMailbox:
                 rows = (
                     self._connection()
                     .execute(
-                        "SELECT message_id, received_ms, sender, recipients, subject, body "
+                        "SELECT message_id, received_ms, sender, recipients, raw "
                         "FROM mailbox ORDER BY received_ms, message_id LIMIT ?",
                         (limit,),
                     )
@@ -106,20 +102,38 @@ class SqliteMailbox:
                 )
             except sqlite3.Error as exc:
                 raise translate(exc, self.path) from exc
-        return [
-            {
-                "messageId": m,
-                "receivedMs": r,
-                "from": s,
-                "to": orjson.loads(t),
-                "subject": subj,
-                "body": b,
-            }
-            for (m, r, s, t, subj, b) in rows
-        ]
+        listed = []
+        for message_id, received_ms, sender, recipients, raw in rows:
+            message = message_from_bytes(raw)
+            listed.append(
+                {
+                    "messageId": message_id,
+                    "receivedMs": received_ms,
+                    "from": sender,
+                    "to": orjson.loads(recipients),
+                    "subject": _header(message.get("Subject", "")),
+                    "body": _plain_text(message),
+                }
+            )
+        return listed
 
     def close(self) -> None:
         with self._lock:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+
+def _header(value: object) -> str:
+    """A header's text, encoded words (``=?utf-8?...?=``) decoded."""
+    return str(make_header(decode_header(str(value))))
+
+
+def _plain_text(message: Message) -> str:
+    """The first text/plain part, its transfer encoding and charset decoded."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload.decode(part.get_content_charset() or "utf-8", "replace")
+    return ""

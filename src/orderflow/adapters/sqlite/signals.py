@@ -10,12 +10,12 @@ nothing) plus slot 0, which stands for every queue. A committed transaction that
 messages writes a fresh value into their queues' slots; one whose change may concern any
 queue (a message's visibility changed) writes slot 0. A receiver reads its queue's
 signal before it looks, and when it found nothing, waits until the signal moves,
-checking the mapped memory every millisecond.
+checking the mapped memory every millisecond (every 5 ms once it has waited 0.1 s).
 
 The values written are never reused (a random prefix per process, a counter per ring), so
 two processes ringing at once can't write the value a waiter already saw. A lost or torn
-write can only delay a waiter, and receivers bound every wait anyway: the signal saves
-work, the database stays the truth.
+write can only delay a waiter, and receivers bound every wait anyway (a second at most):
+the signal saves work, the database stays the truth.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ SLOTS: Final = 1024
 _SLOT: Final = struct.Struct("<Q")
 _EVERY_QUEUE: Final = 0
 _CHECK_EVERY_S: Final = 0.001
+_IDLE_CHECK_EVERY_S: Final = 0.005
+_IDLE_AFTER_S: Final = 0.1
+"""A wait that has lasted this long checks five times less often: an idle consumer then
+costs a fifth of the CPU, and a message that ends a long wait is seen within 5 ms."""
 
 
 def signals_path(database: Path) -> Path:
@@ -97,12 +101,15 @@ class QueueSignals:
 
     def wait(self, queue: str, seen: int, timeout_s: float) -> None:
         """Return once ``value(queue)`` is no longer ``seen``, or after ``timeout_s``."""
-        deadline = time.monotonic() + timeout_s
+        started = time.monotonic()
+        deadline = started + timeout_s
         while self.value(queue) == seen:
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
+            remaining = deadline - now
             if remaining <= 0:
                 return
-            time.sleep(min(_CHECK_EVERY_S, remaining))
+            every = _CHECK_EVERY_S if now - started < _IDLE_AFTER_S else _IDLE_CHECK_EVERY_S
+            time.sleep(min(every, remaining))
 
     def close(self) -> None:
         self._map.close()

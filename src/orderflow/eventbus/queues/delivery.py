@@ -40,7 +40,7 @@ PURGE_INTERVAL_MS: Final = 60_000
 EXPIRY_SWEEP_MS: Final = 1_000
 MAX_BATCH_BYTES: Final = 1_048_576
 """The service's limit on a batch's total payload (each message also obeys its queue's)."""
-_POLL_SLICE_S: Final = 0.25
+_POLL_SLICE_S: Final = 1.0
 """The longest a long poll trusts the store's signal before looking again anyway."""
 _NEVER_MS: Final = 2**62
 
