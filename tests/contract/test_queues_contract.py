@@ -1323,15 +1323,20 @@ def test_waiting_for_messages_receives_none(store: EngineStore) -> None:
     queues = Queues(store, SystemClock())
     queues.create_queue("orders")
     started = time.monotonic()
-    assert not queues.wait_for_messages(url("orders"), wait_time_seconds=1)
+    assert queues.wait_for_messages(url("orders"), wait_time_seconds=1) == []
     assert 0.9 <= time.monotonic() - started < 3
     sender = threading.Timer(0.2, lambda: queues.send_message(url("orders"), "late"))
     sender.start()
     try:
-        assert queues.wait_for_messages(url("orders"), wait_time_seconds=10)
+        (visible,) = queues.wait_for_messages(url("orders"), wait_time_seconds=10)
     finally:
         sender.join()
+    assert visible.body == "late"
     assert counts(queues, "orders") == (1, 0, 0)  # still there, still visible
+    queues.send_message(url("orders"), "later", delay_seconds=60)
+    queues.send_message(url("orders"), "next")
+    visible_now = queues.wait_for_messages(url("orders"), wait_time_seconds=0, max_messages=10)
+    assert [m.body for m in visible_now] == ["late", "next"]  # not the delayed one
 
 
 # -- concurrency ---------------------------------------------------------------------------------

@@ -69,11 +69,11 @@ class _HandlerFailed(Exception):
         self.attempt = attempt
 
 
-def _read(message: ReceivedMessage) -> Envelope | Exception:
-    """The message's event, its latest contract read ahead (a handler's own decode then
+def _read(body: str) -> Envelope | Exception:
+    """A message's event, its latest contract read ahead (a handler's own decode then
     finds it cached); or why it cannot be read."""
     try:
-        envelope = parse_envelope(message.body)
+        envelope = parse_envelope(body)
     except Exception as exc:  # an unreadable message of any kind: a poison, never a crash
         return exc
     with contextlib.suppress(Exception):
@@ -143,10 +143,11 @@ class Worker:
         """One round: receive, handle, acknowledge, publish; then mail (``mail_inline``),
         or wake the mail thread."""
         report = RoundReport()
-        if self._queues.wait_for_messages(
-            self.subscription.queue, wait_time_seconds=self._wait_time_s
-        ):
-            self._handle(report)
+        visible = self._queues.wait_for_messages(
+            self.subscription.queue, wait_time_seconds=self._wait_time_s, max_messages=10
+        )
+        if visible:  # read ahead, before the write lock: most are the ones received
+            self._handle(report, {m.message_id: _read(m.body) for m in visible})
         sweep_due = time.monotonic() - self._last_sweep >= SWEEP_INTERVAL_S
         if self._mail is not None and (report.processed or sweep_due):
             if mail_inline:
@@ -185,7 +186,7 @@ class Worker:
 
     # -- handling --------------------------------------------------------------------
 
-    def _handle(self, report: RoundReport) -> None:
+    def _handle(self, report: RoundReport, read_ahead: dict[str, Envelope | Exception]) -> None:
         """Receive a batch and handle it in one transaction, which also deletes the handled
         messages and publishes the events they emitted (the store shares the engine's
         transactions): effects, receipt, acknowledgement and publication, one commit.
@@ -195,17 +196,18 @@ class Worker:
         message, which is then received but not deleted (failures are rare; savepoints
         would cost two statements for every message)."""
         failures: dict[str, Attempt] = {}
-        envelopes: dict[str, Envelope | Exception] = {}
+        envelopes = read_ahead
         queue = self.subscription.queue
         while True:
             try:
                 with self._store.transaction() as state:
                     messages = state.receive(queue, 10)
                     for message in messages:
-                        if message.message_id not in envelopes:
-                            read = envelopes[message.message_id] = _read(message)
-                            if not isinstance(read, Envelope):  # a poison: fails unhandled
-                                failures[message.message_id] = self._unreadable(message, read)
+                        read = envelopes.get(message.message_id)
+                        if read is None:
+                            read = envelopes[message.message_id] = _read(message.body)
+                        if not isinstance(read, Envelope) and message.message_id not in failures:
+                            failures[message.message_id] = self._unreadable(message, read)
                     attempts = [
                         failures.get(message.message_id)
                         or self._attempt(state, message, envelopes[message.message_id])

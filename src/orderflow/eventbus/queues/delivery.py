@@ -55,6 +55,14 @@ class SentMessage:
 
 
 @dataclass(frozen=True)
+class VisibleMessage:
+    """A message that was visible when ``wait_for_messages`` looked (not received)."""
+
+    message_id: str
+    body: str
+
+
+@dataclass(frozen=True)
 class ReceivedMessage:
     """A message as ReceiveMessage returns it."""
 
@@ -212,24 +220,31 @@ class Delivery(QueueContext):
                 pause = min(pause, max(0.0, (next_visible_ms - self.clock.now_ms()) / 1000))
             self.store.wait_for_signal(name, signal, pause)
 
-    def wait_for_messages(self, queue: str, *, wait_time_seconds: int) -> bool:
-        """Whether ``queue`` has a visible message, long-polling up to ``wait_time_seconds``
-        for one, without receiving it (and without the write lock): for a consumer that
-        receives inside a transaction of its own (``receive_message_in``)."""
+    def wait_for_messages(
+        self, queue: str, *, wait_time_seconds: int, max_messages: int = 1
+    ) -> list[VisibleMessage]:
+        """Up to ``max_messages`` of the messages visible in ``queue``, long-polling up to
+        ``wait_time_seconds`` for one, without receiving them (and without the write lock):
+        for a consumer that receives inside a transaction of its own (``receive_message_in``)
+        and reads the bodies ahead, outside it. Another receiver may take them meanwhile."""
         _in_range("WaitTimeSeconds", wait_time_seconds, 0, MAX_WAIT_SECONDS)
+        _in_range("MaxNumberOfMessages", max_messages, 1, MAX_RECEIVE)
         name = self.name_of(queue)
         deadline = time.monotonic() + wait_time_seconds
         while True:
             signal = self.store.queue_signal(name)  # before looking: no commit slips between
             with self.store.reader() as tx:
                 self.existing(tx, name)
-                following = tx.visible_messages(name, _NEVER_MS, 1)
+                following = tx.visible_messages(name, _NEVER_MS, max_messages)
             now = self.clock.now_ms()
-            if following and following[0].visible_at_ms <= now:
-                return True
+            visible = [
+                VisibleMessage(m.message_id, m.body) for m in following if m.visible_at_ms <= now
+            ]
+            if visible:
+                return visible
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return False
+                return []
             pause = min(remaining, _POLL_SLICE_S)
             if following:
                 pause = min(pause, max(0.0, (following[0].visible_at_ms - now) / 1000))
