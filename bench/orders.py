@@ -44,6 +44,8 @@ from typing import Any, Final
 from rich.console import Console
 from rich.table import Table
 
+from orderflow.adapters.sqlite.mailbox import mailbox_path
+
 ORDER: Final = {
     "customer": {"userId": "bench", "isRefundEligible": True},
     "currency": "USD",
@@ -130,7 +132,7 @@ def post_orders(port: int, count: int, starts: dict[str, float], lock: threading
 def opened(db: Path) -> sqlite3.Connection:
     """The system's file, read-only, with the mail sink's mailbox attached as ``mail``."""
     connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
-    mailbox = db.with_name(f"{db.stem}.mailbox{db.suffix}")
+    mailbox = mailbox_path(db)
     if mailbox.exists():  # once the sink has received its first email
         connection.execute("ATTACH DATABASE ? AS mail", (f"file:{mailbox}?mode=ro",))
     else:
