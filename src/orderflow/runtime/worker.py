@@ -13,12 +13,11 @@ If a handler raises, the transaction is rolled back and run again without that m
 (its claim is undone with it): the others commit. Every attempt goes to the journal with
 its outcome and error. In the same transaction the handled messages are deleted and the
 outbox relay publishes what the handlers emitted: receipt, effects, acknowledgement and
-publication are one commit. The failed messages are made
-visible again after a backoff (1 s, 2 s, 4 s ...) and, past the queue's maxReceiveCount,
-the queue moves them to its DLQ. Then the mail relay sends what the handlers wrote (in
-``run``, on a thread of its own, so that the next events are received and handled while
-the last ones' emails go out); once a second, a sweep publishes whatever a crashed
-process left in the outbox.
+publication are one commit. The failed messages are made visible again after a backoff
+(1 s, 2 s, 4 s ...) and, past the queue's maxReceiveCount, the queue moves them to its
+DLQ. Then the mail relay sends what the handlers wrote (in ``run``, on a thread of its
+own, so that the next events are received and handled while the last ones' emails go
+out); once a second, a sweep publishes whatever a crashed process left in the outbox.
 """
 
 from __future__ import annotations

@@ -66,6 +66,8 @@ def run_together(
     one's result, or the exception it raised (and then it changed nothing)."""
     failed: dict[int, Exception] = {}
     while True:
+        if len(failed) == len(commands):  # nothing left to commit
+            return [failed[index] for index in range(len(commands))]
         results: dict[int, Any] = {}
         try:
             with system.state.transaction() as state:
