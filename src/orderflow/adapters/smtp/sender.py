@@ -15,13 +15,11 @@ from orderflow.runtime.ports import MailError
 from orderflow.services.ports import OutgoingMail
 
 TIMEOUT_S = 10.0
-
-
 _PLAIN_HEADER_MAX: Final = 900
 """Longer values are folded (a header line may not pass 998 characters)."""
 _ADDRESS: Final = re.compile(r"[!-;=?-~]+@[!-;=?-~]+")
-"""An address as SMTP's MAIL and RCPT commands take it: printable ASCII without spaces,
-angle brackets or line breaks, one ``@``-separated local part and domain."""
+"""An address as SMTP's MAIL and RCPT commands can carry it: printable ASCII with an ``@``
+and no spaces, angle brackets or line breaks (nothing that could end the command)."""
 
 
 def _text(value: str) -> str:
