@@ -36,6 +36,8 @@ import boto3
 from rich.console import Console
 from rich.table import Table
 
+from orderflow.entrypoints.system.ports import free_port
+
 PATTERN = json.dumps({"source": ["com.example.orders"]})
 BATCH = 10
 RECEIVE_ATTEMPTS = 50
@@ -51,12 +53,6 @@ class Result:
     @property
     def rate(self) -> float:
         return self.events / self.seconds if self.seconds else 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_listening(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:

@@ -30,7 +30,6 @@ import json
 import os
 import platform
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -45,6 +44,7 @@ from rich.console import Console
 from rich.table import Table
 
 from orderflow.adapters.sqlite.mailbox import mailbox_path
+from orderflow.entrypoints.system.ports import free_port
 
 ORDER: Final = {
     "customer": {"userId": "bench", "isRefundEligible": True},
@@ -56,12 +56,6 @@ EFFECTS_PER_ORDER: Final = 8
 """Deliveries an in-stock order causes: OrderCreated x4 (order-processing, inventory,
 notification, analytics), InventoryReserved x2 (order-processing, analytics),
 NotificationSent x1 (analytics), plus the email the sink receives."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class System:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,17 +13,11 @@ import uvicorn
 
 from orderflow.bootstrap.system import System, install, open_system
 from orderflow.entrypoints.api import MAX_BODY_BYTES, build_api, close_api
+from orderflow.entrypoints.system.ports import free_port
 from orderflow.services.topology import SUBSCRIPTIONS
 from tests.api.support import order_body
 
 STARTUP_DEADLINE_S = 10.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture

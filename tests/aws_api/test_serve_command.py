@@ -11,11 +11,7 @@ from pathlib import Path
 
 import boto3
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from orderflow.entrypoints.system.ports import free_port
 
 
 def wait_for(port: int, process: subprocess.Popen[str]) -> None:

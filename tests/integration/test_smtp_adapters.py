@@ -4,7 +4,6 @@ refusals are permanent (5xx) or transient (4xx) as the server says."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -17,16 +16,11 @@ from aiosmtpd.controller import Controller
 from orderflow.adapters.smtp.sender import SmtpMailer, compose
 from orderflow.adapters.smtp.sink import MailSink, message_id_of
 from orderflow.adapters.sqlite.mailbox import SqliteMailbox, mailbox_path
+from orderflow.entrypoints.system.ports import free_port
 from orderflow.runtime.ports import MailError
 from orderflow.services.ports import OutgoingMail
 
 SENDER = "orders@orderflow.test"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def mail(**changes: Any) -> OutgoingMail:

@@ -3,8 +3,6 @@ own process (through the same supervisor as ``orderflow up``), for integration t
 
 from __future__ import annotations
 
-import socket
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,6 +11,8 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from orderflow.bootstrap.system import System, install, open_system
+from orderflow.entrypoints.cli.demo.scenarios import wait_for as demo_wait_for
+from orderflow.entrypoints.system.ports import free_port
 from orderflow.entrypoints.system.supervisor import Supervisor, system_parts
 from orderflow.eventbus.clock import to_iso
 from orderflow.services.orders import commands
@@ -24,20 +24,9 @@ VISIBILITY_S: Final = 2
 """Queues' visibility timeout here, so that messages a killed worker held come back soon."""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 30.0) -> T:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+    """The demo's ``wait_for``, with a longer default (a loaded CI machine is slower)."""
+    return demo_wait_for(what, probe, timeout_s)
 
 
 @dataclass

@@ -3,7 +3,6 @@ database in a temporary folder), run every scenario, print a summary and a trace
 
 from __future__ import annotations
 
-import socket
 import tempfile
 import time
 from pathlib import Path
@@ -18,16 +17,11 @@ from orderflow.entrypoints.cli.demo.summary import print_summary
 from orderflow.entrypoints.cli.system.trace import load_trace, render
 from orderflow.entrypoints.cli.system.up import wait_until_ready
 from orderflow.entrypoints.system.client import ApiError, OrderApi
+from orderflow.entrypoints.system.ports import free_port
 from orderflow.entrypoints.system.supervisor import Supervisor, system_parts
 from orderflow.services.topology import SUBSCRIPTIONS
 
 PAUSE_S: Final = 0.5
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _scenarios(
