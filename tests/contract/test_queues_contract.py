@@ -1313,6 +1313,20 @@ def test_a_receive_in_a_transaction_moves_spent_messages_to_the_dlq(queues: Queu
     assert [m.body for m in queues.receive_message(url("dlq"))] == ["poison"]
 
 
+def test_a_receive_in_a_transaction_drops_messages_past_the_retention_period(
+    queues: Queues, clock: ManualClock
+) -> None:
+    queues.create_queue("orders", {"MessageRetentionPeriod": "60"})
+    queues.send_message(url("orders"), "old")
+    clock.advance(seconds=30)
+    queues.send_message(url("orders"), "young")
+    clock.advance(seconds=31)
+    with queues.store.transaction() as tx:
+        received = queues.receive_message_in(tx, url("orders"), max_messages=10)
+    assert [m.body for m in received] == ["young"]
+    assert counts(queues, "orders") == (0, 1, 0)
+
+
 def test_a_receive_in_a_transaction_checks_its_parameters(queues: Queues) -> None:
     queues.create_queue("orders")
     with queues.store.transaction() as tx, pytest.raises(InvalidParameterValue):

@@ -271,11 +271,8 @@ class Delivery(QueueContext):
         record = self.existing(tx, name)
         now = self.clock.now_ms()
         looked = None
-        swept = self.last_sweep.get(name)
-        if swept is None or not 0 <= now - swept < EXPIRY_SWEEP_MS:
-            self.last_sweep[name] = now
-            retention_ms = int(record.attributes["MessageRetentionPeriod"]) * 1000
-            looked = retention_ms, tx.has_expired(name, now - retention_ms)
+        if self._sweep_due(name, now):  # in a write transaction already: expire, no look first
+            looked = int(record.attributes["MessageRetentionPeriod"]) * 1000, True
         received = self._take(
             tx,
             record,
@@ -406,15 +403,22 @@ class Delivery(QueueContext):
             ]
         )
 
+    def _sweep_due(self, name: str, now: int) -> bool:
+        """Whether ``name``'s messages are due for the retention check (at most once a
+        second per queue); a due check counts as done."""
+        swept = self.last_sweep.get(name)
+        if swept is not None and 0 <= now - swept < EXPIRY_SWEEP_MS:
+            return False
+        self.last_sweep[name] = now
+        return True
+
     def _look_for_expired(self, name: str, now: int) -> tuple[int, bool] | None:
         """Whether ``name`` holds messages past its retention period, checked at most once a
         second per queue, in a read transaction: the check reads the whole queue, and
         outside the write transaction it holds up no other writer. None when no check is
         due, else (the retention period it used in ms, whether any message is past it)."""
-        swept = self.last_sweep.get(name)
-        if swept is not None and 0 <= now - swept < EXPIRY_SWEEP_MS:
+        if not self._sweep_due(name, now):
             return None
-        self.last_sweep[name] = now
         with self.store.reader() as tx:
             record = tx.get_queue(name)
             if record is None:
