@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, Final
 from xml.sax.saxutils import escape
 
+from orderflow.entrypoints.aws_api.sqs_query import MAPS
+
 NAMESPACE: Final = "http://queue.amazonaws.com/doc/2012-11-05/"
 _CARRIAGE_RETURN: Final = {"\r": "&#xD;"}  # kept through XML parsing, as SQS does
 
@@ -18,10 +20,9 @@ LIST_ELEMENTS: Final = {
 """List members and the element each item is written as (flattened, as SQS does)."""
 
 MAP_ELEMENTS: Final = {
-    "Attributes": ("Attribute", "Name", "Value"),
-    "MessageAttributes": ("MessageAttribute", "Name", "Value"),
-    "Tags": ("Tag", "Key", "Value"),
+    member: (element, key, value) for element, (member, key, value) in MAPS.items()
 }
+"""Map members and how each entry is written: the flattened names requests use too."""
 
 
 def response_xml(action: str, document: dict[str, Any], request_id: str) -> bytes:
