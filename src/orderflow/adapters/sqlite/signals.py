@@ -84,9 +84,11 @@ class QueueSignals:
 
     def value(self, queue: str) -> int:
         """What moves when ``queue`` (or every queue) is rung: read it before looking."""
-        mapped = self._map
-        own: int = _SLOT.unpack_from(mapped, self._offset(queue))[0]
-        every: int = _SLOT.unpack_from(mapped, _EVERY_QUEUE)[0]
+        return self._value_at(self._offset(queue))
+
+    def _value_at(self, offset: int) -> int:
+        own: int = _SLOT.unpack_from(self._map, offset)[0]
+        every: int = _SLOT.unpack_from(self._map, _EVERY_QUEUE)[0]
         return own ^ every
 
     def ring(self, queues: Iterable[str], *, every_queue: bool = False) -> None:
@@ -101,9 +103,10 @@ class QueueSignals:
 
     def wait(self, queue: str, seen: int, timeout_s: float) -> None:
         """Return once ``value(queue)`` is no longer ``seen``, or after ``timeout_s``."""
+        offset = self._offset(queue)  # once: the loop checks a thousand times a second
         started = time.monotonic()
         deadline = started + timeout_s
-        while self.value(queue) == seen:
+        while self._value_at(offset) == seen:
             now = time.monotonic()
             remaining = deadline - now
             if remaining <= 0:
