@@ -14,6 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from orderflow.adapters.smtp.sender import SmtpMailer, compose
+from orderflow.adapters.smtp.server import SmtpServer
 from orderflow.adapters.smtp.sink import MailSink, message_id_of
 from orderflow.adapters.sqlite.mailbox import SqliteMailbox, mailbox_path
 from orderflow.entrypoints.system.ports import free_port
@@ -43,7 +44,7 @@ def sink(tmp_path: Path) -> Iterator[tuple[SmtpMailer, SqliteMailbox]]:
     mailbox = SqliteMailbox(tmp_path / "o.db")
     server = MailSink(mailbox, "127.0.0.1", free_port())
     server.start()
-    mailer = SmtpMailer("127.0.0.1", server.port)
+    mailer = SmtpMailer(SmtpServer("127.0.0.1", server.port))
     try:
         yield mailer, mailbox
     finally:
@@ -104,7 +105,7 @@ def test_a_long_subject_is_folded_below_the_line_limit() -> None:
     "recipient", ["not an address", "a@b\r\nRCPT TO:<x@y>", "<a@b>", "", "a@b c"]
 )
 def test_an_address_smtp_cannot_carry_is_refused_for_good(recipient: str) -> None:
-    mailer = SmtpMailer("127.0.0.1", free_port())  # never reached: refused before
+    mailer = SmtpMailer(SmtpServer("127.0.0.1", free_port()))  # never reached: refused before
     with pytest.raises(MailError) as refused:
         mailer.send(mail(recipient=recipient), SENDER)
     assert refused.value.permanent
@@ -132,7 +133,7 @@ def test_a_refused_recipient_is_permanent_on_5xx_and_transient_on_4xx(
     port = free_port()
     server = Controller(_Refusing(answer), hostname="127.0.0.1", port=port)
     server.start()
-    mailer = SmtpMailer("127.0.0.1", port)
+    mailer = SmtpMailer(SmtpServer("127.0.0.1", port))
     try:
         with pytest.raises(MailError) as refused:
             mailer.send(mail(), SENDER)
@@ -146,7 +147,7 @@ def test_a_refused_recipient_is_permanent_on_5xx_and_transient_on_4xx(
 
 
 def test_an_unreachable_server_is_a_transient_failure() -> None:
-    mailer = SmtpMailer("127.0.0.1", free_port())
+    mailer = SmtpMailer(SmtpServer("127.0.0.1", free_port()))
     with pytest.raises(MailError) as failed:
         mailer.send(mail(), SENDER)
     assert not failed.value.permanent

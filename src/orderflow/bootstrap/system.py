@@ -18,6 +18,7 @@ import orjson
 from orderflow.adapters.memory import MemoryStore
 from orderflow.adapters.memory.state import MemoryStateStore
 from orderflow.adapters.smtp.sender import SmtpMailer
+from orderflow.adapters.smtp.server import SmtpServer
 from orderflow.adapters.smtp.sink import MailSink
 from orderflow.adapters.sqlite import SqliteStore
 from orderflow.adapters.sqlite.mailbox import SqliteMailbox
@@ -58,12 +59,14 @@ class System:
         name: str,
         *,
         mailer: Mailer | None = None,
+        mail_from: str = SENDER,
         wait_time_s: int = 1,
         retry_base_s: int = 1,
     ) -> Worker:
-        """The worker of consumer ``name`` (``mailer``: for the notification consumer)."""
+        """The worker of consumer ``name`` (``mailer`` and the address its emails come
+        from, ``mail_from``: for the notification consumer)."""
         mail = (
-            MailRelay(self.state, mailer, self.clock, sender=SENDER, announce=notification_sent)
+            MailRelay(self.state, mailer, self.clock, sender=mail_from, announce=notification_sent)
             if mailer
             else None
         )
@@ -116,9 +119,9 @@ def install(system: System, catalog: tuple[Product, ...] | list[Product] = DEFAU
     return plan
 
 
-def smtp_mailer(host: str, port: int) -> SmtpMailer:
-    """The mailer that sends the notification service's emails to ``host:port``."""
-    return SmtpMailer(host, port)
+def smtp_mailer(server: SmtpServer) -> SmtpMailer:
+    """The mailer that sends the notification service's emails to ``server``."""
+    return SmtpMailer(server)
 
 
 def mail_sink(system: System, host: str, port: int) -> MailSink:

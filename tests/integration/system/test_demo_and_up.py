@@ -7,29 +7,15 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from tests.aws_api.test_node_sdk import NODE_PROJECT, node_executable
+from tests.integration.system.commands import orderflow, read_until, start_up
 from tests.integration.system.running import free_port
 
 DEMO_BUDGET_S = 30
-
-
-def orderflow(
-    *args: str, db: Path | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    prefix = ["--db", str(db)] if db else []
-    return subprocess.run(
-        [sys.executable, "-m", "orderflow", *prefix, *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
 
 
 def test_the_demo_runs_every_scenario_and_ends_with_empty_dlqs(tmp_path: Path) -> None:
@@ -53,17 +39,6 @@ def test_the_demo_runs_every_scenario_and_ends_with_empty_dlqs(tmp_path: Path) -
     assert report["orders"] == 5
     assert report["refunds"] == 1
     assert report["cancelled"] == 1
-
-
-def _read_until(stream: IO[str], marker: str, limit: int = 200) -> list[str]:
-    """Lines of ``stream`` up to the first one holding ``marker``."""
-    lines: list[str] = []
-    for line in stream:
-        lines.append(line)
-        if marker in line or len(lines) >= limit:
-            break
-    assert marker in lines[-1], "".join(lines)
-    return lines
 
 
 def _tutorial_publisher_drives_the_system(db: Path, port: int) -> None:
@@ -118,27 +93,10 @@ def _events(trace: dict[str, Any]) -> list[dict[str, Any]]:
 def test_up_serves_the_tutorial_publisher_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     db = tmp_path / "o.db"
     port = free_port()
-    up = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "orderflow",
-            "--db",
-            str(db),
-            "up",
-            "--port",
-            str(port),
-            "--sink-port",
-            str(free_port()),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    up = start_up(db, "--port", str(port), "--sink-port", str(free_port()))
     try:
         assert up.stdout is not None
-        lines = _read_until(up.stdout, "ready")
+        lines = read_until(up.stdout, "ready")
         published = orderflow(
             "publisher", "--url", f"http://127.0.0.1:{port}", "--pause", "1", db=db
         )

@@ -1,4 +1,5 @@
-"""``SmtpMailer``: sends the mail outbox's emails to an SMTP server, over one connection."""
+"""``SmtpMailer``: sends the mail outbox's emails to an SMTP server, over one connection
+(plain, STARTTLS or TLS, logged in when the server is given a user: see ``SmtpServer``)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import base64
 import contextlib
 import re
 import smtplib
+import ssl
 import threading
 from email.header import Header
 from email.utils import formatdate
 from typing import Final
 
+from orderflow.adapters.smtp.server import SmtpServer
 from orderflow.runtime.ports import MailError
 from orderflow.services.ports import OutgoingMail
 
@@ -20,6 +23,13 @@ _PLAIN_HEADER_MAX: Final = 900
 _ADDRESS: Final = re.compile(r"[!-;=?-~]+@[!-;=?-~]+")
 """An address as SMTP's MAIL and RCPT commands can carry it: printable ASCII with an ``@``
 and no spaces, angle brackets or line breaks (nothing that could end the command)."""
+
+
+def check_address(address: str) -> None:
+    """A ``ValueError`` unless ``address`` is an email address SMTP's MAIL and RCPT
+    commands can carry."""
+    if not _ADDRESS.fullmatch(address):
+        raise ValueError(f"{address!r} is not an email address SMTP can carry")
 
 
 def _text(value: str) -> str:
@@ -37,8 +47,7 @@ def compose(mail: OutgoingMail, sender: str) -> bytes:
     the library spent about 150 us an email folding headers that are plain ASCII, most
     of the notification worker's time (docs/benchmarks.md)."""
     for address in (sender, mail.recipient):
-        if not _ADDRESS.fullmatch(address):
-            raise ValueError(f"{address!r} is not an email address SMTP can carry")
+        check_address(address)
     headers = (
         f"From: {sender}\r\n"
         f"To: {mail.recipient}\r\n"
@@ -59,17 +68,43 @@ def compose(mail: OutgoingMail, sender: str) -> bytes:
 class SmtpMailer:
     """Keeps one connection open and reconnects once if it dropped."""
 
-    def __init__(self, host: str, port: int, *, starttls: bool = False) -> None:
-        self.host = host
-        self.port = port
-        self._starttls = starttls
+    def __init__(self, server: SmtpServer) -> None:
+        self.server = server
         self._client: smtplib.SMTP | None = None
         self._lock = threading.Lock()
 
     def _connect(self) -> smtplib.SMTP:
-        client = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_S)
-        if self._starttls:
-            client.starttls()
+        """A connection secured and logged in as ``server`` says. What stops the STARTTLS
+        upgrade or the login (not offered, refused, a certificate we don't trust) is a
+        transient ``MailError``: it is the configuration that is wrong, not the email,
+        which waits in the outbox until the configuration is mended."""
+        server = self.server
+        client: smtplib.SMTP
+        if server.security == "tls":
+            client = smtplib.SMTP_SSL(
+                server.host, server.port, timeout=TIMEOUT_S, context=server.tls_context()
+            )
+        else:
+            client = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT_S)
+        try:
+            if server.security == "starttls":
+                try:
+                    client.ehlo()
+                    client.starttls(context=server.tls_context())
+                except (smtplib.SMTPException, ssl.SSLError) as exc:
+                    raise MailError(f"Cannot secure the connection to {server}: {exc}") from exc
+            if server.username is not None:
+                client.ehlo_or_helo_if_needed()
+                try:
+                    client.login(server.username, server.password or "")
+                except smtplib.SMTPException as exc:  # refused, or no AUTH offered
+                    raise MailError(
+                        f"The SMTP server {server} refused the login of {server.username!r}: {exc}"
+                    ) from exc
+        except BaseException:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                client.close()
+            raise
         return client
 
     def send(self, mail: OutgoingMail, sender: str) -> None:
@@ -93,9 +128,7 @@ class SmtpMailer:
                     raise self._refused(exc) from exc
                 except (smtplib.SMTPException, OSError) as exc:
                     self._drop()
-                    raise MailError(
-                        f"Cannot send to the SMTP server {self.host}:{self.port}: {exc}"
-                    ) from exc
+                    raise MailError(f"Cannot send to the SMTP server {self.server}: {exc}") from exc
 
     def _refused(self, error: smtplib.SMTPException) -> MailError:
         codes = (
@@ -105,7 +138,7 @@ class SmtpMailer:
         )
         permanent = all(500 <= code < 600 for code in codes)
         return MailError(
-            f"The SMTP server {self.host}:{self.port} refused the email: {error}",
+            f"The SMTP server {self.server} refused the email: {error}",
             permanent=permanent,
         )
 

@@ -135,31 +135,26 @@ def system_parts(
     smtp: str | None,
     sink_port: int,
     workers: Sequence[str],
+    smtp_ca_file: Path | None = None,
+    mail_from: str | None = None,
     retry_base_s: int = 1,
 ) -> list[Part]:
     """The processes of ``orderflow up``: the mail sink (unless a real SMTP server is
-    configured), the HTTP API, and one worker per consumer."""
+    configured), the HTTP API, and one worker per consumer. The workers inherit the
+    environment, and with it the SMTP password (never on a command line)."""
     parts: list[Part] = []
-    mail_server = smtp
-    if mail_server is None:
+    mail = ["--smtp", smtp or f"127.0.0.1:{sink_port}"]
+    if smtp is None:
         parts.append(
             Part("mail-sink", ["mail-sink", "--host", "127.0.0.1", "--port", str(sink_port)])
         )
-        mail_server = f"127.0.0.1:{sink_port}"
+    if smtp_ca_file is not None:
+        mail += ["--smtp-ca-file", str(smtp_ca_file)]
+    if mail_from is not None:
+        mail += ["--mail-from", mail_from]
     parts.append(Part("api", ["api", "--host", host, "--port", str(port), "--no-install"]))
     parts.extend(
-        Part(
-            name,
-            [
-                "worker",
-                name,
-                "--smtp",
-                mail_server,
-                "--retry-base",
-                str(retry_base_s),
-                "--no-install",
-            ],
-        )
+        Part(name, ["worker", name, *mail, "--retry-base", str(retry_base_s), "--no-install"])
         for name in workers
     )
     return parts

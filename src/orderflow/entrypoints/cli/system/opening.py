@@ -38,11 +38,3 @@ def system(ctx: typer.Context, *, existing: bool = True) -> Iterator[System]:
         raise typer.Exit(1) from None
     finally:
         opened.close()
-
-
-def parse_address(value: str, option: str) -> tuple[str, int]:
-    """``HOST:PORT`` → (host, port), or a clear error naming ``option``."""
-    host, _, port = value.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise typer.BadParameter(f"{value!r} is not HOST:PORT", param_hint=option)
-    return host, int(port)

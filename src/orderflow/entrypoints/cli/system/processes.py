@@ -17,8 +17,15 @@ import uvicorn
 from orderflow.bootstrap.system import install, mail_sink, smtp_mailer
 from orderflow.entrypoints.api import build_api, close_api
 from orderflow.entrypoints.aws_api import build_aws_app
-from orderflow.entrypoints.cli.system.opening import parse_address, system
+from orderflow.entrypoints.cli.system.mail_options import (
+    SMTP_HELP,
+    MailFromOption,
+    SmtpCaFileOption,
+    smtp_server,
+)
+from orderflow.entrypoints.cli.system.opening import system
 from orderflow.entrypoints.system.logs import configure_logging
+from orderflow.services.notifications.messages import SENDER
 from orderflow.services.topology import SUBSCRIPTIONS
 
 DEFAULT_SINK_PORT: Final = 8025
@@ -53,9 +60,10 @@ def worker_command(
             show_default=False,
         ),
     ],
-    smtp: Annotated[
-        str, typer.Option("--smtp", help="HOST:PORT of the SMTP server (notification).")
-    ] = DEFAULT_SMTP,
+    *,
+    smtp: Annotated[str, typer.Option("--smtp", help=SMTP_HELP)] = DEFAULT_SMTP,
+    smtp_ca_file: SmtpCaFileOption = None,
+    sender: MailFromOption = SENDER,
     retry_base: Annotated[
         int, typer.Option("--retry-base", min=0, help="Seconds before the first retry.")
     ] = 1,
@@ -69,12 +77,10 @@ def worker_command(
     with system(ctx, existing=False) as opened:
         if not no_install:
             install(opened)
-        mailer = None
-        if name == "notification":
-            host, port = parse_address(smtp, "--smtp")
-            mailer = smtp_mailer(host, port)
+        mailer = smtp_mailer(smtp_server(smtp, smtp_ca_file)) if name == "notification" else None
         try:
-            opened.worker(name, mailer=mailer, retry_base_s=retry_base).run(stop)
+            worker = opened.worker(name, mailer=mailer, mail_from=sender, retry_base_s=retry_base)
+            worker.run(stop)
         finally:
             if mailer is not None:
                 mailer.close()

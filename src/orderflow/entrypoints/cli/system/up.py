@@ -20,9 +20,16 @@ from orderflow.bootstrap import database_path
 from orderflow.bootstrap.catalog import DEFAULT_CATALOG, load_catalog
 from orderflow.bootstrap.system import install
 from orderflow.entrypoints.cli.context import CliSettings
-from orderflow.entrypoints.cli.system.opening import parse_address, system
+from orderflow.entrypoints.cli.system.mail_options import (
+    SMTP_HELP,
+    MailFromOption,
+    SmtpCaFileOption,
+    smtp_server,
+)
+from orderflow.entrypoints.cli.system.opening import system
 from orderflow.entrypoints.cli.system.processes import DEFAULT_SINK_PORT, stop_on_signals
 from orderflow.entrypoints.system.supervisor import Supervisor, system_parts
+from orderflow.services.notifications.messages import SENDER
 from orderflow.services.topology import SUBSCRIPTIONS
 
 ANSI_COLOURS: Final = ("36", "32", "33", "35", "34", "91", "96", "37")
@@ -86,10 +93,10 @@ def up_command(
     ] = 4010,
     smtp: Annotated[
         str | None,
-        typer.Option(
-            "--smtp", help="HOST:PORT of a real SMTP server instead of the embedded sink."
-        ),
+        typer.Option("--smtp", help=f"{SMTP_HELP} Default: the embedded sink."),
     ] = None,
+    smtp_ca_file: SmtpCaFileOption = None,
+    sender: MailFromOption = SENDER,
     sink_port: Annotated[
         int, typer.Option("--sink-port", min=1, max=65535, help="Port of the embedded SMTP sink.")
     ] = DEFAULT_SINK_PORT,
@@ -100,8 +107,7 @@ def up_command(
 ) -> None:
     """Run the whole system: the HTTP API, the SMTP sink and every consumer, each its own
     process, until Ctrl-C (which drains and stops them cleanly)."""
-    if smtp is not None:
-        parse_address(smtp, "--smtp")
+    server = smtp_server(smtp, smtp_ca_file) if smtp is not None else None
     ensure_free(host, port, "--port")
     if smtp is None:
         ensure_free("127.0.0.1", sink_port, "--sink-port")
@@ -119,7 +125,13 @@ def up_command(
     supervisor = Supervisor(
         db,
         system_parts(
-            host=host, port=port, smtp=smtp, sink_port=sink_port, workers=list(SUBSCRIPTIONS)
+            host=host,
+            port=port,
+            smtp=smtp,
+            smtp_ca_file=smtp_ca_file,
+            mail_from=sender,
+            sink_port=sink_port,
+            workers=list(SUBSCRIPTIONS),
         ),
         printer(sys.stdout),
     )
@@ -129,7 +141,7 @@ def up_command(
             console.print(
                 f"[bold green]ready[/]: API http://{host}:{port} (docs /docs; AWS SDKs and "
                 f"CLI: --endpoint-url http://{host}:{port}), "
-                f"SMTP {'sink 127.0.0.1:' + str(sink_port) if smtp is None else smtp}; "
+                f"SMTP {'sink 127.0.0.1:' + str(sink_port) if server is None else server}; "
                 "Ctrl-C stops"
             )
         else:
