@@ -6,8 +6,9 @@ announce an email once. A crash between acceptance and the mark sends it again o
 restart with the same Message-ID, which the embedded mail sink (and most mail clients)
 treat as the same message. When the server cannot be reached, the round stops and the
 outbox waits for the next one; an email the server refuses for good (a 5xx answer, an
-address that cannot be written) is retried a few times, then left, with its error, for
-an operator, so that it never blocks the emails behind it.
+address that cannot be written) is retried a few times, then left for an operator, so
+that it never blocks the emails behind it. Either way the email keeps the last error
+(``orderflow mail outbox``), and only a refusal counts towards giving up on it.
 """
 
 from __future__ import annotations
@@ -50,29 +51,31 @@ class MailRelay:
         with self._store.reader() as state:
             pending = state.pending_mail(BATCH)
         sent: list[OutgoingMail] = []
-        refused: list[tuple[OutgoingMail, str]] = []
-        errors: list[str] = []
+        failed: list[tuple[OutgoingMail, MailError]] = []
         try:
             for mail in pending:
                 try:
                     self._mailer.send(mail, self._sender)
                 except MailError as exc:
-                    errors.append(f"{mail.message_id}: {exc}")
+                    failed.append((mail, exc))
                     if not exc.permanent:
                         break  # the server is unreachable: the rest waits for it
-                    refused.append((mail, str(exc)))
                     continue
                 sent.append(mail)
         finally:  # what the server accepted is recorded, whatever happened after
-            if sent or refused:
-                self._record(sent, refused)
-        return len(sent), errors
+            if sent or failed:
+                self._record(sent, failed)
+        return len(sent), [f"{mail.message_id}: {exc}" for mail, exc in failed]
 
-    def _record(self, sent: list[OutgoingMail], refused: list[tuple[OutgoingMail, str]]) -> None:
+    def _record(
+        self, sent: list[OutgoingMail], failed: list[tuple[OutgoingMail, MailError]]
+    ) -> None:
+        """Mark what went out and announce it; keep each error with its email (only a
+        refusal for good counts towards giving up on it)."""
         now = self._clock.now_ms()
         with self._store.transaction() as state:
-            for mail, error in refused:
-                state.mark_mail_failed(mail.message_id, error)
+            for mail, error in failed:
+                state.mark_mail_failed(mail.message_id, str(error), refused=error.permanent)
             announced = [mail for mail in sent if state.mark_mail_sent(mail.message_id, now)]
             state.add_events([outgoing(self._announce(mail, now), now) for mail in announced])
             shared = state.shares_engine_transaction

@@ -34,6 +34,21 @@ class StoredEvent:
     last_error: str | None = None
 
 
+@dataclass(frozen=True)
+class UnsentMail:
+    """A mail outbox row not sent yet: how often the server refused it for good, and the
+    last error the relay met with it (a refusal, or why the server could not take it)."""
+
+    mail: OutgoingMail
+    failures: int
+    last_error: str | None
+
+    @property
+    def given_up(self) -> bool:
+        """Refused too often: the relay leaves it until an operator retries it."""
+        return self.failures >= MAX_FAILURES
+
+
 class RuntimeState(ServiceState, Protocol):
     def claim(self, consumer: str, event_id: str, now_ms: int) -> bool:
         """Mark ``event_id`` processed by ``consumer``; False if it already was."""
@@ -76,7 +91,18 @@ class RuntimeState(ServiceState, Protocol):
         """Mark an email sent; False if it already was (another relay got there first)."""
         ...
 
-    def mark_mail_failed(self, message_id: str, error: str) -> None: ...
+    def mark_mail_failed(self, message_id: str, error: str, *, refused: bool = True) -> None:
+        """Keep ``error`` as the email's last; ``refused`` (for good) counts a failure."""
+        ...
+
+    def unsent_mail(self, limit: int) -> list[UnsentMail]:
+        """Emails not sent yet, given up on or not, oldest first."""
+        ...
+
+    def retry_mail(self, message_ids: Sequence[str] | None) -> list[str]:
+        """Clear the failures of these unsent emails (every unsent one when None), so the
+        relay sends them again; the Message-IDs it cleared."""
+        ...
 
     # What ``orderflow trace`` reads.
     def events_of(self, correlation_id: str) -> list[StoredEvent]: ...

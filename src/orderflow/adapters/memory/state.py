@@ -19,7 +19,7 @@ from orderflow.eventbus.errors import StoreError
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.runtime.in_engine import InEngineTransaction
 from orderflow.runtime.journal import Attempt
-from orderflow.runtime.ports import MAX_FAILURES, StoredEvent
+from orderflow.runtime.ports import MAX_FAILURES, StoredEvent, UnsentMail
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
 
 
@@ -28,8 +28,8 @@ class _Tables:
         self.documents: dict[tuple[str, str], dict[str, Any]] = {}
         self.processed: dict[tuple[str, str], int] = {}
         self.outbox: dict[int, StoredEvent] = {}
-        self.mail: dict[str, tuple[OutgoingMail, int | None, int]] = {}
-        """Message-ID → (email, when sent, failures)."""
+        self.mail: dict[str, tuple[OutgoingMail, int | None, int, str | None]] = {}
+        """Message-ID → (email, when sent, failures, last error)."""
         self.attempts: dict[int, Attempt] = {}
         self.seq = itertools.count(1)
 
@@ -106,26 +106,40 @@ class MemoryState(InEngineTransaction):
 
     def add_mail(self, mail: OutgoingMail) -> None:
         if mail.message_id not in self._t.mail:
-            self._set(self._t.mail, mail.message_id, (mail, None, 0))
+            self._set(self._t.mail, mail.message_id, (mail, None, 0, None))
 
     def pending_mail(self, limit: int) -> list[OutgoingMail]:
-        pending = [
-            mail
-            for mail, sent, failures in self._t.mail.values()
-            if sent is None and failures < MAX_FAILURES
-        ]
-        return sorted(pending, key=lambda mail: mail.created_ms)[:limit]
+        return [
+            unsent.mail for unsent in self.unsent_mail(len(self._t.mail)) if not unsent.given_up
+        ][:limit]
 
     def mark_mail_sent(self, message_id: str, now_ms: int) -> bool:
-        mail, sent, failures = self._t.mail[message_id]
+        mail, sent, failures, error = self._t.mail[message_id]
         if sent is not None:
             return False
-        self._set(self._t.mail, message_id, (mail, now_ms, failures))
+        self._set(self._t.mail, message_id, (mail, now_ms, failures, error))
         return True
 
-    def mark_mail_failed(self, message_id: str, error: str) -> None:
-        mail, sent, failures = self._t.mail[message_id]
-        self._set(self._t.mail, message_id, (mail, sent, failures + 1))
+    def mark_mail_failed(self, message_id: str, error: str, *, refused: bool = True) -> None:
+        mail, sent, failures, _ = self._t.mail[message_id]
+        self._set(self._t.mail, message_id, (mail, sent, failures + int(refused), error))
+
+    def unsent_mail(self, limit: int) -> list[UnsentMail]:
+        unsent = [
+            UnsentMail(mail, failures, error)
+            for mail, sent, failures, error in self._t.mail.values()
+            if sent is None
+        ]
+        return sorted(unsent, key=lambda row: row.mail.created_ms)[:limit]
+
+    def retry_mail(self, message_ids: Sequence[str] | None) -> list[str]:
+        retried: list[str] = []
+        for message_id in self._t.mail if message_ids is None else message_ids:
+            row = self._t.mail.get(message_id)
+            if row is not None and row[1] is None:
+                self._set(self._t.mail, message_id, (row[0], None, 0, None))
+                retried.append(message_id)
+        return retried
 
     def record_attempts(self, attempts: Sequence[Attempt]) -> None:
         for attempt in attempts:

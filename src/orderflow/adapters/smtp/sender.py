@@ -131,15 +131,21 @@ class SmtpMailer:
                     raise MailError(f"Cannot send to the SMTP server {self.server}: {exc}") from exc
 
     def _refused(self, error: smtplib.SMTPException) -> MailError:
-        codes = (
-            [code for code, _ in error.recipients.values()]
-            if isinstance(error, smtplib.SMTPRecipientsRefused)
-            else [getattr(error, "smtp_code", 0)]
-        )
-        permanent = all(500 <= code < 600 for code in codes)
+        """The server's answer as it gave it (``550 5.1.1 no such user``): permanent when
+        every code is 5xx."""
+        if isinstance(error, smtplib.SMTPRecipientsRefused):
+            answers = [
+                (code, f"{address}: {code} {_said(reply)}")
+                for address, (code, reply) in error.recipients.items()
+            ]
+        elif isinstance(error, smtplib.SMTPResponseException):
+            answers = [(error.smtp_code, f"{error.smtp_code} {_said(error.smtp_error)}")]
+        else:
+            answers = [(0, str(error))]
         return MailError(
-            f"The SMTP server {self.server} refused the email: {error}",
-            permanent=permanent,
+            f"The SMTP server {self.server} refused the email: "
+            + "; ".join(text for _, text in answers),
+            permanent=all(500 <= code < 600 for code, _ in answers),
         )
 
     def _deliver(self, sender: str, recipient: str, message: bytes) -> None:
@@ -174,6 +180,12 @@ class SmtpMailer:
                 with contextlib.suppress(smtplib.SMTPException, OSError):
                     self._client.quit()
             self._drop()
+
+
+def _said(reply: bytes | str) -> str:
+    """A server's reply as text, on one line."""
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+    return " ".join(text.split())
 
 
 def _reset(client: smtplib.SMTP) -> None:

@@ -18,7 +18,7 @@ from orderflow.adapters.sqlite.store import SqliteStore, SqliteTransaction
 from orderflow.eventbus.engine import Engine
 from orderflow.runtime.in_engine import InEngineTransaction
 from orderflow.runtime.journal import Attempt, Outcome
-from orderflow.runtime.ports import MAX_FAILURES, StoredEvent
+from orderflow.runtime.ports import MAX_FAILURES, StoredEvent, UnsentMail
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
 
 _ATTEMPT_COLUMNS = (
@@ -151,12 +151,39 @@ class SqliteState(InEngineTransaction):
         )
         return cursor.rowcount == 1
 
-    def mark_mail_failed(self, message_id: str, error: str) -> None:
+    def mark_mail_failed(self, message_id: str, error: str, *, refused: bool = True) -> None:
         self._db.execute(
-            "UPDATE svc_mail_outbox SET failures = failures + 1, last_error = ? "
+            "UPDATE svc_mail_outbox SET failures = failures + ?, last_error = ? "
             "WHERE message_id = ?",
-            (error, message_id),
+            (int(refused), error, message_id),
         )
+
+    def unsent_mail(self, limit: int) -> list[UnsentMail]:
+        rows = self._db.execute(
+            "SELECT message_id, order_id, kind, recipient, subject, body, correlation_id, "
+            "causation_id, created_ms, failures, last_error FROM svc_mail_outbox "
+            "WHERE sent_ms IS NULL ORDER BY created_ms LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [UnsentMail(OutgoingMail(*row[:9]), row[9], row[10]) for row in rows]
+
+    def retry_mail(self, message_ids: Sequence[str] | None) -> list[str]:
+        if message_ids is None:
+            rows = self._db.execute(
+                "UPDATE svc_mail_outbox SET failures = 0, last_error = NULL "
+                "WHERE sent_ms IS NULL RETURNING message_id"
+            ).fetchall()
+        else:
+            rows = [
+                row
+                for message_id in message_ids
+                for row in self._db.execute(
+                    "UPDATE svc_mail_outbox SET failures = 0, last_error = NULL "
+                    "WHERE message_id = ? AND sent_ms IS NULL RETURNING message_id",
+                    (message_id,),
+                )
+            ]
+        return [row[0] for row in rows]
 
     # -- journal -------------------------------------------------------------------------
 

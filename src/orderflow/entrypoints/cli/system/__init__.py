@@ -5,14 +5,15 @@ orderflow worker NAME         one consumer alone (one terminal per consumer)
 orderflow mail-sink           the embedded SMTP server
 orderflow publisher           the tutorial scenario against a running system
 orderflow trace ID            the tree of events an order caused, with every delivery
-orderflow mail | report | inventory | schemas export
+orderflow mail [outbox | retry]  the emails: received, not sent yet, sent again
+orderflow report | inventory | schemas export
 """
 
 from __future__ import annotations
 
 import typer
 
-from orderflow.entrypoints.cli.system import processes, publisher, trace, up, views
+from orderflow.entrypoints.cli.system import mail, processes, publisher, trace, up, views
 
 
 def register(app: typer.Typer) -> None:
@@ -22,7 +23,7 @@ def register(app: typer.Typer) -> None:
     app.command("api")(processes.api_command)
     app.command("publisher")(publisher.publisher_command)
     app.command("trace")(trace.trace_command)
-    app.command("mail")(views.mail_command)
+    mail.register(app)
     app.command("report")(views.report_command)
     inventory = typer.Typer(name="inventory", help="Stock per SKU.", invoke_without_command=True)
     inventory.callback()(views.inventory_command)

@@ -1,4 +1,4 @@
-"""Looking at the system: ``orderflow mail``, ``report``, ``inventory`` and ``schemas export``."""
+"""Looking at the system: ``orderflow report``, ``inventory`` and ``schemas export``."""
 
 from __future__ import annotations
 
@@ -19,30 +19,6 @@ from orderflow.services.inventory.records import STOCK, set_stock
 from orderflow.services.orders.records import CATALOG
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def mail_command(
-    ctx: typer.Context,
-    as_json: AsJson = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 200,
-    full: Annotated[bool, typer.Option("--full", help="Show each email's body.")] = False,
-) -> None:
-    """The emails the embedded SMTP sink received, oldest first."""
-    with system(ctx) as opened:
-        assert opened.mailbox is not None
-        messages = opened.mailbox.messages(limit)
-    if as_json:
-        print_json(messages)
-        return
-    table = Table(title=f"{len(messages)} email{'' if len(messages) == 1 else 's'} received")
-    for column in ("to", "subject", "message id"):
-        table.add_column(column, overflow="fold")
-    if full:
-        table.add_column("body", overflow="fold")
-    for message in messages:
-        row = [", ".join(message["to"]), message["subject"], message["messageId"]]
-        table.add_row(*(escape(cell) for cell in row), *([escape(message["body"])] if full else []))
-    Console().print(table)
 
 
 def report_command(ctx: typer.Context, as_json: AsJson = False) -> None:
