@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from orderflow.services.orders import commands
+from orderflow.services.topology import SUBSCRIPTIONS
 from tests.services.harness import make_harness
 
 V1: dict[str, Any] = {
@@ -136,6 +138,30 @@ def test_a_cancel_that_overtakes_the_creation_reserves_nothing() -> None:
     assert order["status"] == "CANCELLED"
     assert order["cancelReason"] == "oops"
     assert [e["detailType"] for e in order["timeline"]] == ["OrderCreated", "OrderCancelled"]
+    # Notification learnt whom to tell only from the creation: it tells of the
+    # cancellation, never confirms an order that is cancelled.
+    [told] = h.mailer.sent
+    assert (told.kind, told.recipient) == ("cancellation", "c@customers.orderflow.test")
+    assert "oops" in told.body
+
+
+def test_a_cancellation_that_overtakes_the_creation_at_notification_is_told_once() -> None:
+    """The OrderCreated's first delivery to notification is held (as by a consumer that
+    timed out), so OrderCancelled, which names the customer, is handled first."""
+    h = make_harness()
+    queue = SUBSCRIPTIONS["notification"].queue
+    order_id = h.place(("KB-001", 1, "89.00"))
+    [held] = h.system.engine.sqs.receive_message(queue, visibility_timeout=60)
+    with h.command() as ctx:
+        commands.cancel(ctx, order_id, "changed my mind")
+    h.settle()
+    assert [m.kind for m in h.mailer.sent] == ["cancellation"]
+    h.system.engine.sqs.change_message_visibility(queue, held.receipt_handle, 0)
+    h.settle()
+    [told] = h.mailer.sent  # no confirmation of a cancelled order, no second cancellation
+    assert (told.kind, told.recipient) == ("cancellation", "u-1@customers.orderflow.test")
+    assert h.depth(queue) == 0
+    assert h.order(order_id)["status"] == "CANCELLED"
 
 
 def test_an_inventory_answer_that_overtakes_order_processing_is_applied_later() -> None:

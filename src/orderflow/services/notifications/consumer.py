@@ -46,26 +46,42 @@ def _mail(
 
 def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
     event = decode_as(envelope, OrderCreatedV1)
+    order_id = event.order.order_id
     to = messages.recipient_for(event.customer.user_id)
-    ctx.state.put(CONTACT, event.order.order_id, {"orderId": event.order.order_id, "to": to})
+    contact = ctx.state.get(CONTACT, order_id)
+    if contact is not None and contact.get("cancelled"):
+        # The cancellation overtook the creation (another publisher's events, or a retry):
+        # the customer hears of the cancellation, never of a confirmation after it.
+        if contact.get("to") is None:  # nobody was known to tell then: tell them now
+            _cancellation_mail(ctx, order_id, to, contact.get("reason", ""))
+        ctx.state.put(CONTACT, order_id, {**contact, "to": to})
+        return
+    ctx.state.put(CONTACT, order_id, {"orderId": order_id, "to": to})
     lines = [f"  {item.quantity} x {item.sku} at {item.price:.2f}" for item in event.order.items]
     subject, body = messages.confirmation(
-        event.order.order_id, event.order.total_amount, event.order.currency, lines
+        order_id, event.order.total_amount, event.order.currency, lines
     )
-    _mail(ctx, event.order.order_id, "confirmation", to, subject=subject, body=body)
+    _mail(ctx, order_id, "confirmation", to, subject=subject, body=body)
 
 
 def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
     event = decode_latest(envelope, OrderCancelled)
     order_id = event.order.order_id
-    contact = ctx.state.get(CONTACT, order_id)
-    if event.customer is not None:
-        to = messages.recipient_for(event.customer.user_id)
-    elif contact is not None:
-        to = contact["to"]
-    else:
-        return  # nobody known to tell
-    subject, body = messages.cancellation(order_id, event.reason)
+    contact = ctx.state.get(CONTACT, order_id) or {"orderId": order_id}
+    to = (
+        messages.recipient_for(event.customer.user_id)
+        if event.customer is not None
+        else contact.get("to")
+    )
+    told = {**contact, "cancelled": True, "reason": event.reason}
+    if to is not None:
+        _cancellation_mail(ctx, order_id, to, event.reason)
+        told["to"] = to
+    ctx.state.put(CONTACT, order_id, told)  # without "to", the creation tells them
+
+
+def _cancellation_mail(ctx: HandlerContext, order_id: str, to: str, reason: str) -> None:
+    subject, body = messages.cancellation(order_id, reason)
     _mail(ctx, order_id, "cancellation", to, subject=subject, body=body)
 
 
