@@ -198,3 +198,49 @@ def test_the_journal_finds_attempts_by_journey_and_by_message(system: System) ->
     with system.state.reader() as state:
         assert state.attempts_of("c-1") == attempts[1:]
         assert state.attempts_of_message("m-0") == attempts[:1]
+
+
+def attempt(n: int, started_ms: int) -> Attempt:
+    return Attempt(
+        "inventory", f"m-{n}", f"e-{n}", "c-1", None, "s", "T", 1, Outcome.PROCESSED, None,
+        started_ms, 0.5,
+    )  # fmt: skip
+
+
+def test_prune_takes_what_is_older_in_batches_and_never_what_is_pending(system: System) -> None:
+    with system.state.transaction() as state:
+        state.record_attempts([attempt(n, when) for n, when in enumerate((10, 20, 30, 500))])
+        state.add_events([event(1), event(2), event(3)])
+        [first, second, _unpublished] = state.pending_events(10)
+        state.mark_published([first.seq], 10)
+        state.mark_published([second.seq], 500)
+        for n in (1, 2, 3):
+            state.add_mail(mail(n))
+        state.mark_mail_sent("<m1@t>", 10)
+        state.mark_mail_sent("<m2@t>", 500)
+        state.claim("inventory", "e-1", 10)
+        state.claim("inventory", "e-2", 500)
+    with system.state.reader() as state:
+        assert [state.count_older(r, 100) for r in ("attempts", "events", "emails")] == [3, 1, 1]
+        assert state.count_older("processed", 100) == 1
+    with pytest.raises(RuntimeError), system.state.transaction() as state:
+        assert state.prune("attempts", 100, 10) == 3
+        raise RuntimeError  # rolled back with the transaction
+    with system.state.transaction() as state:
+        assert state.prune("attempts", 100, 2) == 2  # a batch
+        assert state.prune("attempts", 100, 2) == 1
+        assert state.prune("attempts", 100, 2) == 0
+        assert state.prune("events", 100, 10) == 1
+        assert state.prune("emails", 100, 10) == 1
+        assert state.prune("processed", 100, 10) == 1
+    with system.state.reader() as state:
+        assert [a.started_ms for a in state.attempts_of("c-1")] == [500]
+        assert [(e.event.event_id, e.published_ms) for e in state.events_of("c-1")] == [
+            ("e-2", 500),
+            ("e-3", None),  # not published yet: never pruned
+        ]
+        assert [u.mail.message_id for u in state.unsent_mail(10)] == ["<m3@t>"]
+    with system.state.transaction() as state:
+        assert not state.mark_mail_sent("<m2@t>", 600)  # still there, still sent
+        assert state.claim("inventory", "e-1", 600)  # its mark went
+        assert not state.claim("inventory", "e-2", 600)  # its mark stayed

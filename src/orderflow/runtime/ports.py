@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.bus import PutEventsResult
@@ -47,6 +47,11 @@ class UnsentMail:
     def given_up(self) -> bool:
         """Refused too often: the relay leaves it until an operator retries it."""
         return self.failures >= MAX_FAILURES
+
+
+Record = Literal["attempts", "events", "emails", "processed"]
+"""The services' records that only grow: the delivery journal's attempts, published
+outbox events, sent emails and consumers' processed marks."""
 
 
 class RuntimeState(ServiceState, Protocol):
@@ -102,6 +107,15 @@ class RuntimeState(ServiceState, Protocol):
     def retry_mail(self, message_ids: Sequence[str] | None) -> list[str]:
         """Clear the failures of these unsent emails (every unsent one when None), so the
         relay sends them again; the Message-IDs it cleared."""
+        ...
+
+    def prune(self, record: Record, before_ms: int, limit: int) -> int:
+        """Delete up to ``limit`` of ``record`` older than ``before_ms`` (attempts started,
+        events published, emails sent, events processed, before it); how many."""
+        ...
+
+    def count_older(self, record: Record, before_ms: int) -> int:
+        """How many of ``record`` are older than ``before_ms`` (what ``prune`` would take)."""
         ...
 
     # What ``orderflow trace`` reads.

@@ -11,7 +11,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,10 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from orderflow.bootstrap.system import install, open_system
 from orderflow.entrypoints.system.ports import free_port
-from orderflow.eventbus.clock import to_iso
 from orderflow.runtime.ports import MAX_FAILURES
-from orderflow.services.orders import commands
 from tests.integration.system.commands import orderflow
 from tests.integration.system.running import wait_for
+from tests.support.orders import place_order
 
 REFUSED = "gone@customers.orderflow.test"
 
@@ -55,15 +53,7 @@ def place(db: Path, *customers: str) -> None:
     try:
         install(system)
         for customer in customers:
-            with system.state.transaction() as state:
-                now = system.clock.now_ms()
-                commands.place(
-                    commands.CommandContext(state, now, to_iso(now), system.new_id),
-                    commands.PlaceOrder(
-                        customer, "USD", "web", [("KB-001", 1, Decimal("89"))], True, "card"
-                    ),
-                )
-                system.relay.publish_in(state)
+            place_order(system, customer, ("KB-001", 1, "89"))
     finally:
         system.close()
 

@@ -19,7 +19,7 @@ from orderflow.eventbus.errors import StoreError
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.runtime.in_engine import InEngineTransaction
 from orderflow.runtime.journal import Attempt
-from orderflow.runtime.ports import MAX_FAILURES, StoredEvent, UnsentMail
+from orderflow.runtime.ports import MAX_FAILURES, Record, StoredEvent, UnsentMail
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
 
 
@@ -54,6 +54,12 @@ class MemoryState(InEngineTransaction):
         else:
             self.undo.append(lambda: table.pop(key, None))
         table[key] = value
+
+    def _delete(self, table: dict[Any, Any], key: Any) -> None:
+        if not self._writable:
+            raise StoreError("This is a read-only transaction.")
+        old = table.pop(key)
+        self.undo.append(lambda: table.__setitem__(key, old))
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         found = self._t.documents.get((kind, key))
@@ -141,6 +147,28 @@ class MemoryState(InEngineTransaction):
                 retried.append(message_id)
         return retried
 
+    def _older(self, record: Record, before_ms: int) -> tuple[dict[Any, Any], list[Any]]:
+        """``record``'s table, and the keys of its rows older than ``before_ms``."""
+        t = self._t
+        if record == "attempts":
+            return t.attempts, [k for k, a in t.attempts.items() if a.started_ms < before_ms]
+        if record == "events":
+            return t.outbox, [
+                k for k, row in t.outbox.items() if _before(row.published_ms, before_ms)
+            ]
+        if record == "emails":
+            return t.mail, [k for k, row in t.mail.items() if _before(row[1], before_ms)]
+        return t.processed, [k for k, when in t.processed.items() if when < before_ms]
+
+    def prune(self, record: Record, before_ms: int, limit: int) -> int:
+        table, keys = self._older(record, before_ms)
+        for key in keys[:limit]:
+            self._delete(table, key)
+        return min(len(keys), limit)
+
+    def count_older(self, record: Record, before_ms: int) -> int:
+        return len(self._older(record, before_ms)[1])
+
     def record_attempts(self, attempts: Sequence[Attempt]) -> None:
         for attempt in attempts:
             self._set(self._t.attempts, next(self._t.seq), attempt)
@@ -177,3 +205,8 @@ class MemoryStateStore:
     def reader(self) -> Iterator[MemoryState]:
         with self._store.reader() as tx:
             yield MemoryState(self._tables, self._engine, tx, writable=False)
+
+
+def _before(when_ms: int | None, before_ms: int) -> bool:
+    """Whether a time that may not have come yet (None) is before ``before_ms``."""
+    return when_ms is not None and when_ms < before_ms

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -18,8 +18,16 @@ from orderflow.adapters.sqlite.store import SqliteStore, SqliteTransaction
 from orderflow.eventbus.engine import Engine
 from orderflow.runtime.in_engine import InEngineTransaction
 from orderflow.runtime.journal import Attempt, Outcome
-from orderflow.runtime.ports import MAX_FAILURES, StoredEvent, UnsentMail
+from orderflow.runtime.ports import MAX_FAILURES, Record, StoredEvent, UnsentMail
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
+
+_AGED: Final[dict[Record, tuple[str, str, str]]] = {
+    "attempts": ("svc_attempts", "seq", "started_ms"),
+    "events": ("svc_outbox", "seq", "published_ms"),  # unpublished: NULL, never older
+    "emails": ("svc_mail_outbox", "message_id", "sent_ms"),  # unsent: likewise
+    "processed": ("svc_processed", "consumer, event_id", "processed_ms"),
+}
+"""Each record's table, key and time: what ``prune`` deletes by."""
 
 _ATTEMPT_COLUMNS = (
     "consumer, message_id, event_id, correlation_id, causation_id, source, detail_type, "
@@ -184,6 +192,22 @@ class SqliteState(InEngineTransaction):
                 )
             ]
         return [row[0] for row in rows]
+
+    # -- retention -----------------------------------------------------------------------
+
+    def prune(self, record: Record, before_ms: int, limit: int) -> int:
+        table, key, when = _AGED[record]
+        cursor = self._db.execute(
+            f"DELETE FROM {table} WHERE ({key}) IN "
+            f"(SELECT {key} FROM {table} WHERE {when} < ? LIMIT ?)",
+            (before_ms, limit),
+        )
+        return cursor.rowcount
+
+    def count_older(self, record: Record, before_ms: int) -> int:
+        table, _, when = _AGED[record]
+        row = self._db.execute(f"SELECT count(*) FROM {table} WHERE {when} < ?", (before_ms,))
+        return int(row.fetchone()[0])
 
     # -- journal -------------------------------------------------------------------------
 

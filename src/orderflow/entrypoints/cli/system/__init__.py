@@ -6,6 +6,7 @@ orderflow mail-sink           the embedded SMTP server
 orderflow publisher           the tutorial scenario against a running system
 orderflow trace ID            the tree of events an order caused, with every delivery
 orderflow mail [outbox | retry]  the emails: received, not sent yet, sent again
+orderflow prune                the history past an age (journal, published events, emails)
 orderflow report | inventory | schemas export
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import typer
 
-from orderflow.entrypoints.cli.system import mail, processes, publisher, trace, up, views
+from orderflow.entrypoints.cli.system import mail, processes, prune, publisher, trace, up, views
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +26,7 @@ def register(app: typer.Typer) -> None:
     app.command("trace")(trace.trace_command)
     mail.register(app)
     app.command("report")(views.report_command)
+    app.command("prune")(prune.prune_command)
     inventory = typer.Typer(name="inventory", help="Stock per SKU.", invoke_without_command=True)
     inventory.callback()(views.inventory_command)
     inventory.command("set")(views.set_stock_command)

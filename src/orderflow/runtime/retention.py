@@ -1,0 +1,101 @@
+"""Retention: the services' records that only grow, pruned past an age.
+
+The delivery journal (what ``orderflow trace`` and ``dlq show`` read), published outbox
+events and sent emails are history: they go once older than the age asked for. A
+consumer's processed marks are what makes a redelivered or replayed event change nothing
+twice, so they stay as long as any event could come back: the longest retention of any
+queue (a message, or its copy in a DLQ, can be received again until then) and of any
+archive (a replay sends archived events again). An archive that keeps its events forever
+keeps the processed marks forever too.
+
+Rows go in batches, each its own short transaction, so that a large prune never holds
+the write lock for long while the system runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, get_args
+
+from orderflow.eventbus.engine import Engine
+from orderflow.runtime.ports import Record, StateStore
+
+BATCH: Final = 2_000
+DAY_MS: Final = 86_400_000
+
+
+@dataclass(frozen=True)
+class RetentionPlan:
+    """What goes: history before ``history_before_ms``; processed marks before
+    ``processed_before_ms``, or none (``processed_kept`` says why)."""
+
+    history_before_ms: int
+    processed_before_ms: int | None
+    processed_kept: str | None = None
+
+    def cutoff(self, record: Record) -> int | None:
+        return self.processed_before_ms if record == "processed" else self.history_before_ms
+
+
+def plan(engine: Engine, now_ms: int, keep_ms: int) -> RetentionPlan:
+    """Keep ``keep_ms`` of history, and processed marks as long as an event can return."""
+    history = now_ms - keep_ms
+    forever = [a["ArchiveName"] for a in engine.events.list_archives() if not a["RetentionDays"]]
+    if forever:
+        return RetentionPlan(
+            history,
+            None,
+            f"the archive {forever[0]} keeps its events forever (a replay could send any "
+            "of them again); give it a retention to let them go",
+        )
+    longest_archive_ms = max(
+        (a["RetentionDays"] * DAY_MS for a in engine.events.list_archives()), default=0
+    )
+    longest_queue_ms = max(
+        (
+            int(
+                engine.sqs.get_queue_attributes(url, ["MessageRetentionPeriod"])[
+                    "MessageRetentionPeriod"
+                ]
+            )
+            * 1000
+            for url in engine.sqs.list_queues()
+        ),
+        default=0,
+    )
+    replayable = now_ms - max(longest_archive_ms, longest_queue_ms)
+    if replayable >= history:
+        return RetentionPlan(history, history)
+    return RetentionPlan(
+        history,
+        replayable,
+        "processed marks stay as long as a queue or an archive could send their events "
+        f"again ({max(longest_archive_ms, longest_queue_ms) // DAY_MS} days)",
+    )
+
+
+def prune(
+    store: StateStore, retention: RetentionPlan, *, dry_run: bool = False
+) -> dict[Record, int]:
+    """Delete (or, ``dry_run``, count) what ``retention`` lets go; how many of each record."""
+    counts: dict[Record, int] = {}
+    for record in get_args(Record):
+        cutoff = retention.cutoff(record)
+        if cutoff is None:
+            counts[record] = 0
+        elif dry_run:
+            with store.reader() as state:
+                counts[record] = state.count_older(record, cutoff)
+        else:
+            counts[record] = _prune_all(store, record, cutoff)
+    return counts
+
+
+def _prune_all(store: StateStore, record: Record, cutoff: int) -> int:
+    total = 0
+    while True:
+        with store.transaction() as state:
+            pruned = state.prune(record, cutoff, BATCH)
+        total += pruned
+        if pruned < BATCH:
+            return total
