@@ -136,7 +136,7 @@ def test_mail_is_sent_once_and_a_refused_mail_is_left_after_its_retries(system: 
         assert state.mark_mail_sent("<m1@t>", 5)
         assert not state.mark_mail_sent("<m1@t>", 6)
         for _ in range(MAX_FAILURES):
-            state.mark_mail_failed("<m2@t>", "550")
+            state.mark_mail_failed("<m2@t>", "550", permanent=True)
         assert state.pending_mail(10) == []
 
 
@@ -148,28 +148,28 @@ def test_the_outbox_shows_unsent_mail_with_its_last_error_and_retry_clears_it(
             state.add_mail(mail(n))
         state.mark_mail_sent("<m1@t>", 5)
         for _ in range(MAX_FAILURES):
-            state.mark_mail_failed("<m2@t>", "550 no such user")
-        state.mark_mail_failed("<m3@t>", "Connection refused", refused=False)
+            state.mark_mail_failed("<m2@t>", "550 no such user", permanent=True)
+        state.mark_mail_failed("<m3@t>", "Connection refused", permanent=False)
     with system.state.reader() as state:
         unsent = state.unsent_mail(10)
-        assert [(u.mail.message_id, u.failures, u.last_error, u.given_up) for u in unsent] == [
+        assert [(u.mail.message_id, u.refusals, u.last_error, u.given_up) for u in unsent] == [
             ("<m2@t>", MAX_FAILURES, "550 no such user", True),
             ("<m3@t>", 0, "Connection refused", False),  # not refused: not counted
         ]
         assert [m.message_id for m in state.pending_mail(10)] == ["<m3@t>"]
         assert len(state.unsent_mail(1)) == 1
     with system.state.transaction() as state:
-        assert state.retry_mail(["<m2@t>", "<m1@t>", "<nope@t>"]) == ["<m2@t>"]
+        assert state.retry_mail(["<m2@t>", "<m1@t>", "<m2@t>", "<nope@t>"]) == ["<m2@t>"]
     with system.state.transaction() as state:
         assert [m.message_id for m in state.pending_mail(10)] == ["<m2@t>", "<m3@t>"]
-        assert [(u.failures, u.last_error) for u in state.unsent_mail(10)] == [
+        assert [(u.refusals, u.last_error) for u in state.unsent_mail(10)] == [
             (0, None),
             (0, "Connection refused"),
         ]
         assert sorted(state.retry_mail(None)) == ["<m2@t>", "<m3@t>"]
         assert [u.last_error for u in state.unsent_mail(10)] == [None, None]
     with pytest.raises(RuntimeError), system.state.transaction() as state:
-        state.mark_mail_failed("<m2@t>", "550 again")
+        state.mark_mail_failed("<m2@t>", "550 again", permanent=True)
         raise RuntimeError  # rolled back with the transaction
     with system.state.reader() as state:
         assert state.unsent_mail(10)[0].last_error is None

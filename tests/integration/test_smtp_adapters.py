@@ -113,15 +113,58 @@ def test_an_address_smtp_cannot_carry_is_refused_for_good(recipient: str) -> Non
 
 
 class _Refusing:
-    """An SMTP server refusing every recipient with the code it was given."""
+    """An SMTP server answering ``answer`` at one step of every mail transaction."""
 
-    def __init__(self, code: str) -> None:
-        self.code = code
+    def __init__(self, answer: str, step: str = "RCPT") -> None:
+        self.answer = answer
+        self.step = step
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.step == "MAIL":
+            return self.answer
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
-        return self.code
+        if self.step == "RCPT":
+            return self.answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        return self.answer if self.step == "DATA" else "250 OK"
+
+
+@pytest.mark.parametrize(
+    ("step", "answer", "permanent", "words"),
+    [
+        ("RCPT", "550 5.1.1 no such user", True, "the recipient u-1@customers"),
+        ("RCPT", "530 5.7.0 Authentication required", False, "the recipient u-1@customers"),
+        ("DATA", "554 5.6.0 message refused", True, "the email: 554"),
+        ("MAIL", "550 5.7.1 sender not allowed", False, "the sender orders@orderflow.test"),
+    ],
+)
+def test_only_a_refusal_of_the_email_itself_is_for_good(
+    step: str, answer: str, permanent: bool, words: str
+) -> None:
+    """A refused sender or a login required is the configuration's fault: the same for
+    every email, so none of them is given up on for it."""
+    server = Controller(_Refusing(answer, step), hostname="127.0.0.1", port=free_port())
+    server.start()
+    mailer = SmtpMailer(SmtpServer("127.0.0.1", server.port))
+    try:
+        with pytest.raises(MailError) as refused:
+            mailer.send(mail(), SENDER)
+        assert refused.value.permanent is permanent
+        assert words in str(refused.value)
+        assert answer in str(refused.value)
+    finally:
+        mailer.close()
+        server.stop()
 
 
 @pytest.mark.parametrize(

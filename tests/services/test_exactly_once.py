@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from typing import Any
+
 import orjson
 
 from orderflow.adapters.memory.mailer import MemoryMailer
@@ -208,3 +211,31 @@ def test_an_outbox_row_the_bus_refuses_fails_alone_and_is_left_with_its_error() 
     assert "ResourceNotFoundException" in (rows["e-1"].last_error or "")
     with h.system.state.reader() as state:
         assert state.pending_events(10) == []
+
+
+def test_a_mail_server_that_stays_down_is_tried_less_and_less_often() -> None:
+    h = make_harness()
+    relay = h.workers["notification"]._mail
+    assert relay is not None
+    tries: list[int] = []
+    send = h.mailer.send
+
+    def counting(mail: Any, sender: str) -> None:
+        tries.append(h.clock.now_ms())
+        send(mail, sender)
+
+    h.mailer.send = counting  # type: ignore[method-assign]
+    h.mailer.failing = "connection refused"
+    h.place(("KB-001", 1, "89.00"))
+    h.settle()
+    for _ in range(40):  # a round every half second for 20 s
+        relay.send_pending()
+        h.clock.advance(seconds=0.5)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(tries)]
+    assert gaps[:4] == [1_000, 2_000, 4_000, 8_000]  # 1 s, then twice as long each time
+    with h.system.state.reader() as state:
+        [waiting] = state.unsent_mail(10)
+    assert (waiting.refusals, waiting.last_error) == (0, "connection refused")
+    h.mailer.failing = None
+    h.clock.advance(seconds=60)
+    assert relay.send_pending()[0] == 1

@@ -71,8 +71,34 @@ def test_a_login_over_a_plain_connection_across_a_network_is_refused() -> None:
         ("smtp://", "names no host"),
         ("smtp://mail.example.com/inbox", "no path, query or fragment"),
         ("smtp://mail.example.com?tls=1", "no path, query or fragment"),
+        ("smtp://mail.example.com:0", "the port must be 1-65535"),
+        ("smtps://mail.example.com:0", "the port must be 1-65535"),
+        ("mail.example.com:²", "neither HOST:PORT"),
+        ("smtps://@mail.example.com", "names an empty user"),
     ],
 )
 def test_what_cannot_be_used_is_refused_with_what_is_wrong(text: str, words: str) -> None:
     with pytest.raises(SmtpServerError, match=words.replace("+", r"\+")):
         SmtpServer.parse(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "smtp+tls://shop:hunter2@mail.example.com",  # a scheme we don't know
+        "shop:hunter2@mail.example.com:587",  # no scheme at all
+        "smtps://shop:hunter2@mail.example.com:99999",
+    ],
+)
+def test_no_error_quotes_a_password_written_by_mistake(text: str) -> None:
+    with pytest.raises(SmtpServerError) as refused:
+        SmtpServer.parse(text)
+    assert "hunter2" not in str(refused.value)
+
+
+def test_a_ca_file_is_for_a_tls_connection() -> None:
+    server = SmtpServer.parse("smtps://relay.example.com", ca_file="/etc/ca.pem")
+    assert server.ca_file == "/etc/ca.pem"
+    for plain in ("relay.example.com:25", "smtp://relay.example.com"):
+        with pytest.raises(SmtpServerError, match="A CA file is for a TLS connection"):
+            SmtpServer.parse(plain, ca_file="/etc/ca.pem")

@@ -24,6 +24,10 @@ from orderflow.services.context import outgoing
 from orderflow.services.ports import OutgoingMail
 
 BATCH: Final = 20
+FIRST_PAUSE_MS: Final = 1_000
+LONGEST_PAUSE_MS: Final = 60_000
+"""After a transient failure the relay pauses, 1 s then twice as long each time up to a
+minute: a relay that refuses a login may lock the account of a client that insists."""
 
 Announcement = Callable[[OutgoingMail, int], Contract]
 """The event that says an email went out, given the email and the time."""
@@ -45,9 +49,16 @@ class MailRelay:
         self._sender = sender
         self._announce = announce
         self._relay = OutboxRelay(store, clock)
+        self._paused_until_ms = 0
+        self._pause_ms = 0
+        self._noted: tuple[str, str] | None = None
+        """The last transient error kept with its email (Message-ID, text)."""
 
     def send_pending(self) -> tuple[int, list[str]]:
-        """Send what is pending: how many went out, and the errors of those that did not."""
+        """Send what is pending: how many went out, and the errors of those that did not.
+        Nothing is tried while paused after a transient failure."""
+        if self._clock.now_ms() < self._paused_until_ms:
+            return 0, []
         with self._store.reader() as state:
             pending = state.pending_mail(BATCH)
         sent: list[OutgoingMail] = []
@@ -63,9 +74,31 @@ class MailRelay:
                     continue
                 sent.append(mail)
         finally:  # what the server accepted is recorded, whatever happened after
-            if sent or failed:
-                self._record(sent, failed)
+            self._pace(failed)
+            noted = [(mail, exc) for mail, exc in failed if self._worth_noting(mail, exc)]
+            if sent or noted:
+                self._record(sent, noted)
         return len(sent), [f"{mail.message_id}: {exc}" for mail, exc in failed]
+
+    def _pace(self, failed: list[tuple[OutgoingMail, MailError]]) -> None:
+        """Pause after a transient failure, longer each time; resume at full pace after
+        a round without one."""
+        if any(not exc.permanent for _, exc in failed):
+            self._pause_ms = min(max(FIRST_PAUSE_MS, 2 * self._pause_ms), LONGEST_PAUSE_MS)
+            self._paused_until_ms = self._clock.now_ms() + self._pause_ms
+        else:
+            self._pause_ms = 0
+
+    def _worth_noting(self, mail: OutgoingMail, error: MailError) -> bool:
+        """A refusal always (it counts); a transient error only when it is not the one
+        last kept (a server down for an hour is not a write per round)."""
+        if error.permanent:
+            return True
+        noted = (mail.message_id, str(error))
+        if noted == self._noted:
+            return False
+        self._noted = noted
+        return True
 
     def _record(
         self, sent: list[OutgoingMail], failed: list[tuple[OutgoingMail, MailError]]
@@ -75,7 +108,7 @@ class MailRelay:
         now = self._clock.now_ms()
         with self._store.transaction() as state:
             for mail, error in failed:
-                state.mark_mail_failed(mail.message_id, str(error), refused=error.permanent)
+                state.mark_mail_failed(mail.message_id, str(error), permanent=error.permanent)
             announced = [mail for mail in sent if state.mark_mail_sent(mail.message_id, now)]
             state.add_events([outgoing(self._announce(mail, now), now) for mail in announced])
             shared = state.shares_engine_transaction

@@ -40,13 +40,13 @@ class UnsentMail:
     last error the relay met with it (a refusal, or why the server could not take it)."""
 
     mail: OutgoingMail
-    failures: int
+    refusals: int
     last_error: str | None
 
     @property
     def given_up(self) -> bool:
         """Refused too often: the relay leaves it until an operator retries it."""
-        return self.failures >= MAX_FAILURES
+        return self.refusals >= MAX_FAILURES
 
 
 Record = Literal["attempts", "events", "emails", "processed"]
@@ -96,8 +96,9 @@ class RuntimeState(ServiceState, Protocol):
         """Mark an email sent; False if it already was (another relay got there first)."""
         ...
 
-    def mark_mail_failed(self, message_id: str, error: str, *, refused: bool = True) -> None:
-        """Keep ``error`` as the email's last; ``refused`` (for good) counts a failure."""
+    def mark_mail_failed(self, message_id: str, error: str, *, permanent: bool) -> None:
+        """Keep ``error`` as the email's last; a ``permanent`` one (refused for good)
+        counts towards giving up on it."""
         ...
 
     def unsent_mail(self, limit: int) -> list[UnsentMail]:

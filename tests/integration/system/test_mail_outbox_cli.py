@@ -98,7 +98,7 @@ def test_an_operator_sees_why_mail_waits_and_sends_again_what_was_given_up(
         lambda: (rows := outbox(db)) and any(row["lastError"] for row in rows) and rows,
     )
     assert len(waiting) == 2
-    assert all(row["failures"] == 0 and not row["givenUp"] for row in waiting)
+    assert all(row["refusals"] == 0 and not row["givenUp"] for row in waiting)
     assert any("Cannot send to the SMTP server" in (row["lastError"] or "") for row in waiting)
 
     relay = Relay()
@@ -111,7 +111,7 @@ def test_an_operator_sees_why_mail_waits_and_sends_again_what_was_given_up(
         )
         assert relay.accepted == ["ada@customers.orderflow.test"]
         assert given_up["to"] == REFUSED
-        assert given_up["failures"] == MAX_FAILURES
+        assert given_up["refusals"] == MAX_FAILURES
         assert "550 5.1.1 no such user" in given_up["lastError"]
         table = orderflow("mail", "outbox", db=db).stdout
         assert "given up" in table and "no such user" in table

@@ -83,6 +83,8 @@ def _place_an_order(port: int) -> None:
         (["--smtp", "mail.example.com"], "neither HOST:PORT nor an smtp:// URL"),
         (["--mail-from", "shop at example.com"], "not an email address SMTP can carry"),
         (["--smtp-ca-file", "/nonexistent/ca.pem"], "does not exist"),
+        (["--smtp-ca-file", __file__], "is for a real SMTP server: name it with --smtp"),
+        (["--smtp", "relay:25", "--smtp-ca-file", __file__], "A CA file is for a TLS"),
     ],
 )
 def test_up_refuses_mail_settings_it_cannot_use_before_starting_anything(

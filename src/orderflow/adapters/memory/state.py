@@ -126,9 +126,9 @@ class MemoryState(InEngineTransaction):
         self._set(self._t.mail, message_id, (mail, now_ms, failures, error))
         return True
 
-    def mark_mail_failed(self, message_id: str, error: str, *, refused: bool = True) -> None:
+    def mark_mail_failed(self, message_id: str, error: str, *, permanent: bool) -> None:
         mail, sent, failures, _ = self._t.mail[message_id]
-        self._set(self._t.mail, message_id, (mail, sent, failures + int(refused), error))
+        self._set(self._t.mail, message_id, (mail, sent, failures + int(permanent), error))
 
     def unsent_mail(self, limit: int) -> list[UnsentMail]:
         unsent = [
@@ -140,7 +140,7 @@ class MemoryState(InEngineTransaction):
 
     def retry_mail(self, message_ids: Sequence[str] | None) -> list[str]:
         retried: list[str] = []
-        for message_id in self._t.mail if message_ids is None else message_ids:
+        for message_id in list(self._t.mail) if message_ids is None else dict.fromkeys(message_ids):
             row = self._t.mail.get(message_id)
             if row is not None and row[1] is None:
                 self._set(self._t.mail, message_id, (row[0], None, 0, None))

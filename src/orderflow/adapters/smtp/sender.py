@@ -75,9 +75,11 @@ class SmtpMailer:
 
     def _connect(self) -> smtplib.SMTP:
         """A connection secured and logged in as ``server`` says. What stops the STARTTLS
-        upgrade or the login (not offered, refused, a certificate we don't trust) is a
-        transient ``MailError``: it is the configuration that is wrong, not the email,
-        which waits in the outbox until the configuration is mended."""
+        upgrade (not offered, a certificate we don't trust) or the login (refused, not
+        offered) is a transient ``MailError``: it is the configuration that is wrong, not
+        the email, which waits in the outbox until the configuration is mended. (With
+        ``smtps://``, a certificate we don't trust fails the connection itself, which
+        ``send`` reports as the server unreachable: transient too.)"""
         server = self.server
         client: smtplib.SMTP
         if server.security == "tls":
@@ -108,9 +110,10 @@ class SmtpMailer:
         return client
 
     def send(self, mail: OutgoingMail, sender: str) -> None:
-        """Deliver ``mail``. A refusal (5xx, or an email that cannot be written) raises a
-        permanent ``MailError``; a 4xx answer or a connection that fails twice, a transient
-        one."""
+        """Deliver ``mail``. A refusal of this email for good (a 5xx answer to its recipient
+        or its content, or an email that cannot be written) raises a permanent
+        ``MailError``; anything else (a 4xx, a refused sender or session, a connection
+        that fails twice) a transient one."""
         try:
             message = compose(mail, sender)
         except (ValueError, TypeError) as exc:
@@ -131,22 +134,30 @@ class SmtpMailer:
                     raise MailError(f"Cannot send to the SMTP server {self.server}: {exc}") from exc
 
     def _refused(self, error: smtplib.SMTPException) -> MailError:
-        """The server's answer as it gave it (``550 5.1.1 no such user``): permanent when
-        every code is 5xx."""
+        """The server's answer as it gave it (``550 5.1.1 no such user``), naming what it
+        refused. Permanent only when it refused this email, its recipient or its content,
+        with a 5xx other than 530 (a login or STARTTLS required): an answer to the sender
+        or the session is the configuration's, the same for every email, so the emails
+        wait for it to be mended rather than being given up one after another."""
         if isinstance(error, smtplib.SMTPRecipientsRefused):
-            answers = [
-                (code, f"{address}: {code} {_said(reply)}")
+            codes = [code for code, _ in error.recipients.values()]
+            what = "; ".join(
+                f"the recipient {address}: {code} {_said(reply)}"
                 for address, (code, reply) in error.recipients.items()
-            ]
+            )
         elif isinstance(error, smtplib.SMTPResponseException):
-            answers = [(error.smtp_code, f"{error.smtp_code} {_said(error.smtp_error)}")]
+            codes = [error.smtp_code]
+            answer = f"{error.smtp_code} {_said(error.smtp_error)}"
+            if isinstance(error, smtplib.SMTPDataError):
+                what = f"the email: {answer}"
+            elif isinstance(error, smtplib.SMTPSenderRefused):
+                what, codes = f"the sender {error.sender}: {answer}", []
+            else:
+                what, codes = f"the session: {answer}", []
         else:
-            answers = [(0, str(error))]
-        return MailError(
-            f"The SMTP server {self.server} refused the email: "
-            + "; ".join(text for _, text in answers),
-            permanent=all(500 <= code < 600 for code, _ in answers),
-        )
+            codes, what = [], f"the email: {error}"
+        permanent = bool(codes) and all(500 <= code < 600 and code != 530 for code in codes)
+        return MailError(f"The SMTP server {self.server} refused {what}", permanent=permanent)
 
     def _deliver(self, sender: str, recipient: str, message: bytes) -> None:
         """One mail transaction: what ``SMTP.sendmail`` does for one recipient, with the

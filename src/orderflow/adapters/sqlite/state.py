@@ -29,6 +29,11 @@ _AGED: Final[dict[Record, tuple[str, str, str]]] = {
 }
 """Each record's table, key and time: what ``prune`` deletes by."""
 
+_MAIL_COLUMNS: Final = (
+    "message_id, order_id, kind, recipient, subject, body, correlation_id, causation_id, created_ms"
+)
+"""An ``OutgoingMail``'s fields, in its order."""
+
 _ATTEMPT_COLUMNS = (
     "consumer, message_id, event_id, correlation_id, causation_id, source, detail_type, "
     "receive_count, outcome, error, started_ms, duration_ms"
@@ -145,8 +150,7 @@ class SqliteState(InEngineTransaction):
 
     def pending_mail(self, limit: int) -> list[OutgoingMail]:
         rows = self._db.execute(
-            "SELECT message_id, order_id, kind, recipient, subject, body, correlation_id, "
-            "causation_id, created_ms FROM svc_mail_outbox WHERE sent_ms IS NULL "
+            f"SELECT {_MAIL_COLUMNS} FROM svc_mail_outbox WHERE sent_ms IS NULL "
             "AND failures < ? ORDER BY created_ms LIMIT ?",
             (MAX_FAILURES, limit),
         ).fetchall()
@@ -159,39 +163,38 @@ class SqliteState(InEngineTransaction):
         )
         return cursor.rowcount == 1
 
-    def mark_mail_failed(self, message_id: str, error: str, *, refused: bool = True) -> None:
+    def mark_mail_failed(self, message_id: str, error: str, *, permanent: bool) -> None:
         self._db.execute(
             "UPDATE svc_mail_outbox SET failures = failures + ?, last_error = ? "
             "WHERE message_id = ?",
-            (int(refused), error, message_id),
+            (int(permanent), error, message_id),
         )
 
     def unsent_mail(self, limit: int) -> list[UnsentMail]:
         rows = self._db.execute(
-            "SELECT message_id, order_id, kind, recipient, subject, body, correlation_id, "
-            "causation_id, created_ms, failures, last_error FROM svc_mail_outbox "
+            f"SELECT {_MAIL_COLUMNS}, failures, last_error FROM svc_mail_outbox "
             "WHERE sent_ms IS NULL ORDER BY created_ms LIMIT ?",
             (limit,),
         ).fetchall()
-        return [UnsentMail(OutgoingMail(*row[:9]), row[9], row[10]) for row in rows]
+        return [UnsentMail(OutgoingMail(*row[:-2]), row[-2], row[-1]) for row in rows]
 
     def retry_mail(self, message_ids: Sequence[str] | None) -> list[str]:
-        if message_ids is None:
-            rows = self._db.execute(
-                "UPDATE svc_mail_outbox SET failures = 0, last_error = NULL "
-                "WHERE sent_ms IS NULL RETURNING message_id"
-            ).fetchall()
-        else:
-            rows = [
-                row
-                for message_id in message_ids
-                for row in self._db.execute(
-                    "UPDATE svc_mail_outbox SET failures = 0, last_error = NULL "
-                    "WHERE message_id = ? AND sent_ms IS NULL RETURNING message_id",
-                    (message_id,),
-                )
+        unsent = [
+            row[0]
+            for row in self._db.execute(
+                "SELECT message_id FROM svc_mail_outbox WHERE sent_ms IS NULL ORDER BY created_ms"
+            )
+        ]
+        if message_ids is not None:
+            known = set(unsent)
+            unsent = [
+                message_id for message_id in dict.fromkeys(message_ids) if message_id in known
             ]
-        return [row[0] for row in rows]
+        self._db.executemany(
+            "UPDATE svc_mail_outbox SET failures = 0, last_error = NULL WHERE message_id = ?",
+            [(message_id,) for message_id in unsent],
+        )
+        return unsent
 
     # -- retention -----------------------------------------------------------------------
 

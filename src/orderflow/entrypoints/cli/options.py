@@ -1,4 +1,4 @@
-"""Options several commands share, named as in the AWS CLI."""
+"""Options several commands share, named as in the AWS CLI where they mirror it."""
 
 from __future__ import annotations
 
@@ -35,3 +35,5 @@ Tags = Annotated[
         show_default=False,
     ),
 ]
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

@@ -19,6 +19,7 @@ from rich.table import Table
 from orderflow.bootstrap.system import state_of
 from orderflow.entrypoints.cli.context import calling, engine
 from orderflow.entrypoints.cli.operator.status import dead_letter_queue, human_age
+from orderflow.entrypoints.cli.options import AsJson
 from orderflow.entrypoints.cli.output import print_json
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.model.queues import MoveTask
@@ -51,7 +52,7 @@ def show(
     limit: Annotated[
         int, typer.Option("--limit", help="Show at most this many messages.", min=1)
     ] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """The messages waiting in a dead-letter queue, oldest first, without receiving them."""
     with engine(ctx) as opened:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -10,13 +10,14 @@ from rich.table import Table
 
 from orderflow.entrypoints.cli.context import calling, engine
 from orderflow.entrypoints.cli.operator.status import QueueStatus, human_age, queue_statuses
+from orderflow.entrypoints.cli.options import AsJson
 from orderflow.entrypoints.cli.output import print_json
 
 
 def show_queues(
     ctx: typer.Context,
     *,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Every queue at a glance: its messages, its dead-letter queue, its oldest message.
 

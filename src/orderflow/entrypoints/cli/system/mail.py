@@ -3,8 +3,8 @@ sent yet, with why; ``mail retry``: send again those the relay gave up on.
 
 An email the SMTP server refuses for good (a 5xx answer) is tried a few times, then left
 in the mail outbox with its error, so that it never blocks the emails behind it. Once the
-cause is mended (a recipient fixed on the relay, a sender verified), ``mail retry``
-clears its failures and the notification worker sends it within a second or so.
+cause is mended (a recipient fixed on the relay, a content policy relaxed), ``mail
+retry`` clears its refusals and the notification worker sends it on its next round.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from orderflow.entrypoints.cli.operator.status import human_age
+from orderflow.entrypoints.cli.options import AsJson
 from orderflow.entrypoints.cli.output import print_json
 from orderflow.entrypoints.cli.system.opening import system
 from orderflow.runtime.ports import MAX_FAILURES, UnsentMail
 
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Limit = Annotated[int, typer.Option("--limit", min=1, help="At most this many.")]
 
 
@@ -61,7 +61,7 @@ def _as_json(row: UnsentMail) -> dict[str, Any]:
         "subject": row.mail.subject,
         "createdMs": row.mail.created_ms,
         "correlationId": row.mail.correlation_id,
-        "failures": row.failures,
+        "refusals": row.refusals,
         "givenUp": row.given_up,
         "lastError": row.last_error,
     }
@@ -99,8 +99,8 @@ def outbox_command(ctx: typer.Context, as_json: AsJson = False, limit: Limit = 2
 def _state(row: UnsentMail) -> str:
     if row.given_up:
         return "[red]given up[/]"
-    if row.failures:
-        return f"waiting ({row.failures}/{MAX_FAILURES} refusals)"
+    if row.refusals:
+        return f"waiting ({row.refusals}/{MAX_FAILURES} refusals)"
     return "waiting"
 
 
@@ -115,8 +115,9 @@ def retry_command(
     ] = None,
     every: Annotated[bool, typer.Option("--all", help="Every email not sent yet.")] = False,
 ) -> None:
-    """Send again emails the relay gave up on: their failures are cleared, and the
-    notification worker sends them on its next round."""
+    """Send again emails the relay gave up on: their refusals and last error are cleared
+    (with --all, those of every email not sent yet), and the notification worker sends
+    them on its next round."""
     if bool(message_ids) == every:
         raise typer.BadParameter("name Message-IDs, or --all (not both)")
     wanted = None if every else [_bracketed(text) for text in message_ids or []]

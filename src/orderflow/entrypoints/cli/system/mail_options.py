@@ -40,7 +40,7 @@ def smtp_server(value: str, ca_file: Path | None) -> SmtpServer:
         raise typer.BadParameter(str(exc), param_hint="--smtp") from None
 
 
-def mail_from(value: str) -> str:
+def checked_mail_from(value: str) -> str:
     """``--mail-from``'s value, checked now rather than refused with every email."""
     try:
         check_address(value)
@@ -50,5 +50,8 @@ def mail_from(value: str) -> str:
 
 
 MailFromOption = Annotated[
-    str, typer.Option("--mail-from", help="The address the emails come from.", callback=mail_from)
+    str,
+    typer.Option(
+        "--mail-from", help="The address the emails come from.", callback=checked_mail_from
+    ),
 ]

@@ -74,10 +74,11 @@ def worker_command(
     """Run one consumer: receive its queue, handle each event exactly once, until stopped."""
     configure_logging(name)
     stop = stop_on_signals()
+    server = smtp_server(smtp, smtp_ca_file) if name == "notification" else None
     with system(ctx, existing=False) as opened:
         if not no_install:
             install(opened)
-        mailer = smtp_mailer(smtp_server(smtp, smtp_ca_file)) if name == "notification" else None
+        mailer = smtp_mailer(server) if server is not None else None
         try:
             worker = opened.worker(name, mailer=mailer, mail_from=sender, retry_base_s=retry_base)
             worker.run(stop)

@@ -107,6 +107,10 @@ def up_command(
 ) -> None:
     """Run the whole system: the HTTP API, the SMTP sink and every consumer, each its own
     process, until Ctrl-C (which drains and stops them cleanly)."""
+    if smtp is None and smtp_ca_file is not None:
+        raise typer.BadParameter(
+            "is for a real SMTP server: name it with --smtp", param_hint="--smtp-ca-file"
+        )
     server = smtp_server(smtp, smtp_ca_file) if smtp is not None else None
     ensure_free(host, port, "--port")
     if smtp is None:

@@ -11,14 +11,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from orderflow.entrypoints.cli.options import AsJson
 from orderflow.entrypoints.cli.output import print_json
 from orderflow.entrypoints.cli.system.opening import system
 from orderflow.events.schemas import export_schemas
 from orderflow.services.analytics.report import Report, report_from
 from orderflow.services.inventory.records import STOCK, set_stock
 from orderflow.services.orders.records import CATALOG
-
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 def report_command(ctx: typer.Context, as_json: AsJson = False) -> None:
