@@ -18,15 +18,20 @@ from typing import Any, Final
 
 import yaml
 
-from orderflow.domain.money import to_amount
+from orderflow.domain.money import CENT, to_amount
 from orderflow.errors import OrderflowError
 from orderflow.runtime.ports import StateStore
 from orderflow.services.inventory.records import STOCK, set_stock
 from orderflow.services.orders.records import CATALOG
+from orderflow.services.ports import ServiceState
 
 
 class CatalogError(OrderflowError):
     """The catalog file cannot be read or is not a list of products."""
+
+
+class PriceRequired(OrderflowError):
+    """A SKU new to the catalog was stocked without a price: nobody could order it."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,37 @@ DEFAULT_CATALOG: Final = (
     Product("LT-006", "Limited-edition laptop", Decimal("1899.00"), 1),
     Product("DK-007", "Docking station", Decimal("149.00"), 150),
 )
+
+
+def stock_product(
+    state: ServiceState,
+    sku: str,
+    available: int,
+    *,
+    price: Decimal | None = None,
+    name: str | None = None,
+) -> bool:
+    """Set ``sku``'s available stock (the operator's adjustment); whether it was new to
+    the catalog. A SKU the catalog lacks needs a ``price`` and joins it (``name``
+    defaulting to the SKU), so that it can be ordered at once: the catalog is what
+    ``POST /orders`` checks SKUs against. For a catalog SKU, ``price`` and ``name``
+    replace the catalog's when given."""
+    product = state.get(CATALOG, sku)
+    if product is None and price is None:
+        raise PriceRequired(f"{sku!r} is not in the catalog yet: give its price too")
+    if product is None or price is not None or name is not None:
+        current = product or {"sku": sku, "name": sku}
+        state.put(
+            CATALOG,
+            sku,
+            {
+                "sku": sku,
+                "name": name or current["name"],
+                "price": current["price"] if price is None else str(price.quantize(CENT)),
+            },
+        )
+    set_stock(state, sku, available)
+    return product is None
 
 
 def load_catalog(path: Path) -> list[Product]:

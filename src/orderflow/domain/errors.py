@@ -50,5 +50,6 @@ class UnknownSku(DomainError):
         self.skus = skus
         super().__init__(
             f"Unknown SKU{'s' if len(skus) > 1 else ''}: {', '.join(skus)}. "
-            "Add it to the inventory (orderflow inventory set SKU QUANTITY) and retry."
+            "Add it to the inventory (orderflow inventory set SKU QUANTITY --price PRICE) "
+            "and retry."
         )

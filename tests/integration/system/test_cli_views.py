@@ -14,6 +14,7 @@ import pytest
 
 from orderflow.adapters.memory.mailer import MemoryMailer
 from orderflow.bootstrap.system import install, open_system
+from orderflow.entrypoints.system.ports import free_port
 from orderflow.eventbus.clock import to_iso
 from orderflow.services.orders import commands
 from orderflow.services.topology import SUBSCRIPTIONS
@@ -139,12 +140,21 @@ def test_report_inventory_and_schemas(worked: tuple[Path, str], tmp_path: Path) 
         for row in json.loads(orderflow(db, "inventory", "--json").stdout)
     }
     assert stock["LT-006"] == 1
-    assert orderflow(db, "inventory", "set", "NOPE", "5").returncode == 0
-    stock = {
-        row["sku"]: row["available"]
-        for row in json.loads(orderflow(db, "inventory", "--json").stdout)
-    }
-    assert stock["NOPE"] == 5
+    unpriced = orderflow(db, "inventory", "set", "NOPE", "5")
+    assert unpriced.returncode == 2  # stock nobody could order
+    assert "'NOPE' is not in the catalog yet: give its price too" in unpriced.stderr
+    for price in ("12.345", "0", "-3", "lots", "2000000"):
+        assert orderflow(db, "inventory", "set", "NOPE", "5", "--price", price).returncode == 2
+    added = orderflow(db, "inventory", "set", "NOPE", "5", "--price", "12.5", "--name", "Nope")
+    assert added.returncode == 0, added.stderr
+    assert "NOPE: 5 available (added to the catalog)" in added.stdout
+    assert orderflow(db, "inventory", "set", "NOPE", "7").returncode == 0  # known now
+    stock = {row["sku"]: row for row in json.loads(orderflow(db, "inventory", "--json").stdout)}
+    assert (stock["NOPE"]["available"], stock["NOPE"]["name"], stock["NOPE"]["price"]) == (
+        7,
+        "Nope",
+        "12.50",
+    )
     refused = orderflow(db, "inventory", "set", "NOPE", "-1")
     assert refused.returncode == 2
     out = tmp_path / "schemas"
@@ -156,3 +166,12 @@ def test_a_worker_for_an_unknown_consumer_is_refused(tmp_path: Path) -> None:
     done = orderflow(tmp_path / "o.db", "worker", "shipping")
     assert done.returncode == 2
     assert "choose one of order-processing, inventory" in done.stderr
+
+
+def test_the_publisher_checks_its_database_before_placing_an_order(tmp_path: Path) -> None:
+    done = orderflow(
+        tmp_path / "missing.db", "publisher", "--url", f"http://127.0.0.1:{free_port()}"
+    )
+    assert done.returncode == 1
+    assert "there is no orderflow database" in done.stderr
+    assert "created" not in done.stdout

@@ -130,7 +130,11 @@ def test_an_operator_sees_why_mail_waits_and_sends_again_what_was_given_up(
     unknown = orderflow("mail", "retry", "<nope@orderflow.test>", db=db)
     assert unknown.returncode == 1
     assert "not in the mail outbox, or sent already: <nope@orderflow.test>" in unknown.stderr
+    assert unknown.stdout == ""  # no plan of nothing before the error
     neither = orderflow("mail", "retry", db=db)
     assert neither.returncode == 2
-    assert "name Message-IDs, or --all" in neither.stderr
+    assert "name the Message-IDs to send again, or --all" in neither.stderr
+    both = orderflow("mail", "retry", "x@y", "--all", db=db)
+    assert both.returncode == 2
+    assert "not both" in both.stderr
     assert "every email went out" in orderflow("mail", "outbox", db=db).stdout

@@ -52,7 +52,10 @@ def build_app() -> typer.Typer:
             typer.Option(
                 "--db",
                 envvar=DB_ENVIRONMENT,
-                help=f"The engine's SQLite file (default: ./{DEFAULT_DB}).",
+                help=(
+                    "The SQLite file every command works on, given before the command "
+                    f"(default: ./{DEFAULT_DB})."
+                ),
                 show_default=False,
                 dir_okay=False,
             ),

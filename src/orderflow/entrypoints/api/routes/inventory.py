@@ -15,14 +15,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Response
 from fastapi.exceptions import RequestValidationError
 
+from orderflow.bootstrap.catalog import PriceRequired, stock_product
 from orderflow.bootstrap.system import System
 from orderflow.entrypoints.api.media_type import require_json
 from orderflow.entrypoints.api.models.inventory import SetStockRequest, StockLevel, StockList
 from orderflow.entrypoints.api.queries import stock_level, stock_levels
 from orderflow.entrypoints.api.routes.responses import BODY_REFUSED, invalid
 from orderflow.events.contracts.base import SKU_PATTERN
-from orderflow.services.inventory.records import set_stock
-from orderflow.services.orders.records import CATALOG
 
 Sku = Annotated[str, Path(min_length=1, max_length=64, pattern=SKU_PATTERN, examples=["KB-001"])]
 
@@ -62,32 +61,23 @@ def inventory_routes(system: System) -> APIRouter:
         """Replace the available quantity of ``sku``. A SKU not in the catalog needs
         ``price`` and is added to it (``name`` defaults to the SKU), so it can be ordered;
         for a catalog SKU, ``price`` and ``name`` replace the catalog's when given."""
-        with system.state.transaction() as state:
-            product = state.get(CATALOG, sku)
-            if product is None and request.price is None:
-                raise RequestValidationError(
-                    [
-                        {
-                            "loc": ("body", "price"),
-                            "msg": f"required for {sku!r}, which is not in the catalog yet",
-                            "type": "missing",
-                        }
-                    ]
-                )
-            if product is None or request.price is not None or request.name is not None:
-                current = product or {"sku": sku, "name": sku}
-                price = current["price"] if request.price is None else _cents(request.price)
-                name = request.name or current["name"]
-                state.put(CATALOG, sku, {"sku": sku, "name": name, "price": price})
-            set_stock(state, sku, request.available)
-            level = stock_level(state, sku)
-        if product is None:
+        price = None if request.price is None else Decimal(str(request.price))
+        try:
+            with system.state.transaction() as state:
+                new = stock_product(state, sku, request.available, price=price, name=request.name)
+                level = stock_level(state, sku)
+        except PriceRequired:
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("body", "price"),
+                        "msg": f"required for {sku!r}, which is not in the catalog yet",
+                        "type": "missing",
+                    }
+                ]
+            ) from None
+        if new:
             response.status_code = 201
         return level
 
     return router
-
-
-def _cents(price: float) -> str:
-    """The catalog's price format (``bootstrap.catalog``): a decimal string."""
-    return str(Decimal(str(price)).quantize(Decimal("0.01")))

@@ -69,7 +69,7 @@ def run_demo(
 ) -> None:
     """Start the whole system and run every scenario: the tutorial, the fan-out, the refund
     saga, versions 1.0 and 2.0, and a poison event through its DLQ and back."""
-    console = Console()
+    console = Console(soft_wrap=True)  # paths and URLs whole in a log file too
     started = time.monotonic()
     folder = keep or Path(tempfile.mkdtemp(prefix="orderflow-demo-"))
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,14 +15,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Final, TypeVar
 
 import orjson
 
+from orderflow.bootstrap.catalog import stock_product
 from orderflow.bootstrap.system import System
 from orderflow.entrypoints.system.client import OrderApi
 from orderflow.runtime.journal import Outcome
-from orderflow.services.inventory.records import set_stock
 from orderflow.services.orders.records import ORDER
 from orderflow.services.topology import SUBSCRIPTIONS
 
@@ -229,8 +230,8 @@ class Demo:
             f"{failures[-1].error if failures else '?'}"
         )
         with self.system.state.transaction() as state:
-            set_stock(state, POISON_SKU, 10)
-        self.say(f"   fix: orderflow inventory set {POISON_SKU} 10")
+            stock_product(state, POISON_SKU, 10, price=Decimal(50), name="Gift card")
+        self.say(f"   fix: orderflow inventory set {POISON_SKU} 10 --price 50 --name 'Gift card'")
         self.system.engine.sqs.start_message_move_task(
             self.system.engine.scope.queue_arn(SUBSCRIPTIONS["inventory"].dead_letter_queue)
         )

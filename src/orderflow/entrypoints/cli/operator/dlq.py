@@ -24,6 +24,7 @@ from orderflow.entrypoints.cli.output import print_json
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.model.queues import MoveTask
 from orderflow.eventbus.queues.admin import PeekedMessage
+from orderflow.eventbus.queues.errors import QueueDoesNotExist
 from orderflow.runtime.journal import Attempt, Outcome
 
 PREVIEW: Final = 80
@@ -40,8 +41,13 @@ Queue = Annotated[
 
 def resolve(opened: Engine, queue: str) -> str:
     """The name of the dead-letter queue ``queue`` stands for."""
-    with calling("GetQueueAttributes"):
+    try:
         attributes = opened.sqs.get_queue_attributes(queue, ["RedrivePolicy"])
+    except QueueDoesNotExist:
+        Console(stderr=True).print(
+            f"[red]error:[/] there is no queue {escape(queue)!r} (orderflow queues lists them)"
+        )
+        raise typer.Exit(1) from None
     return dead_letter_queue(attributes) or opened.sqs.name_of(queue)
 
 

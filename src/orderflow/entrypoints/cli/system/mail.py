@@ -31,7 +31,7 @@ def received_command(
     limit: Limit = 200,
     full: Annotated[bool, typer.Option("--full", help="Show each email's body.")] = False,
 ) -> None:
-    """The emails the embedded SMTP sink received, oldest first (``orderflow mail outbox``:
+    """The emails the embedded SMTP sink received, oldest first (orderflow mail outbox:
     those not sent yet)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -41,7 +41,12 @@ def received_command(
     if as_json:
         print_json(messages)
         return
-    table = Table(title=f"{len(messages)} email{'' if len(messages) == 1 else 's'} received")
+    table = Table(
+        title=f"{len(messages)} email{'' if len(messages) == 1 else 's'} received",
+        caption=None
+        if messages
+        else "none yet; with a real SMTP server (--smtp), see orderflow mail outbox",
+    )
     for column in ("to", "subject", "message id"):
         table.add_column(column, overflow="fold")
     if full:
@@ -69,7 +74,7 @@ def _as_json(row: UnsentMail) -> dict[str, Any]:
 
 def outbox_command(ctx: typer.Context, as_json: AsJson = False, limit: Limit = 200) -> None:
     """The emails not sent yet, oldest first: waiting for the SMTP server, or given up on
-    after it refused them (``orderflow mail retry`` sends those again)."""
+    after it refused them (orderflow mail retry sends those again)."""
     with system(ctx) as opened:
         with opened.state.reader() as reader:
             unsent = reader.unsent_mail(limit)
@@ -118,22 +123,25 @@ def retry_command(
     """Send again emails the relay gave up on: their refusals and last error are cleared
     (with --all, those of every email not sent yet), and the notification worker sends
     them on its next round."""
-    if bool(message_ids) == every:
-        raise typer.BadParameter("name Message-IDs, or --all (not both)")
+    if not message_ids and not every:
+        raise typer.BadParameter("name the Message-IDs to send again, or --all")
+    if message_ids and every:
+        raise typer.BadParameter("name Message-IDs or --all, not both")
     wanted = None if every else [_bracketed(text) for text in message_ids or []]
     with system(ctx) as opened, opened.state.transaction() as state:
         retried = state.retry_mail(wanted)
-    console = Console()
-    console.print(
-        f"{len(retried)} email{'' if len(retried) == 1 else 's'} will be sent again"
-        + "".join(f"\n  {escape(message_id)}" for message_id in retried)
-    )
     missing = [message_id for message_id in wanted or [] if message_id not in retried]
     if missing:
         Console(stderr=True).print(
             "[red]error:[/] not in the mail outbox, or sent already: "
             + ", ".join(escape(message_id) for message_id in missing)
         )
+    if retried or not missing:
+        Console().print(
+            f"{len(retried)} email{'' if len(retried) == 1 else 's'} will be sent again"
+            + "".join(f"\n  {escape(message_id)}" for message_id in retried)
+        )
+    if missing:
         raise typer.Exit(1)
 
 

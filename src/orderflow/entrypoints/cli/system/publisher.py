@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from orderflow.bootstrap.system import System
 from orderflow.entrypoints.cli.system.opening import system
 from orderflow.entrypoints.system.client import ApiError, OrderApi
 from orderflow.runtime.journal import Attempt
@@ -43,37 +44,39 @@ def publisher_command(
     ),
     pause: Annotated[float, typer.Option("--pause", min=0, help="Seconds between steps.")] = 2.0,
 ) -> None:
-    """Create an order, wait, update it, wait, cancel it; print what each consumer did."""
+    """Create an order, wait, update it, wait, cancel it; print what each consumer did
+    (read from the system's database: the one --db or ORDERFLOW_DB names, as for up)."""
     console = Console()
     api = OrderApi(url)
     seen: set[tuple[str, str, int]] = set()
-    try:
-        order = api.create_order(SCENARIO_ORDER)
-        order_id = order["orderId"]
-        console.print(f"[bold]created[/] {order_id} ({order['totalAmount']} USD)")
-        _report(ctx, console, order["correlationId"], pause, seen)
-        api.update_order(order_id, SCENARIO_UPDATE)
-        console.print(f"[bold]updated[/] {order_id}: added 3 x CB-004")
-        _report(ctx, console, order["correlationId"], pause, seen)
-        api.cancel_order(order_id, "customer changed their mind")
-        console.print(f"[bold]cancelled[/] {order_id}")
-        _report(ctx, console, order["correlationId"], pause, seen)
-        final = api.get_order(order_id)
-    except ApiError as exc:
-        Console(stderr=True).print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from None
+    with system(ctx) as opened:  # before any order: a wrong database fails first
+        try:
+            order = api.create_order(SCENARIO_ORDER)
+            order_id = order["orderId"]
+            console.print(f"[bold]created[/] {order_id} ({order['totalAmount']} USD)")
+            _report(opened, console, order["correlationId"], pause, seen)
+            api.update_order(order_id, SCENARIO_UPDATE)
+            console.print(f"[bold]updated[/] {order_id}: added 3 x CB-004")
+            _report(opened, console, order["correlationId"], pause, seen)
+            api.cancel_order(order_id, "customer changed their mind")
+            console.print(f"[bold]cancelled[/] {order_id}")
+            _report(opened, console, order["correlationId"], pause, seen)
+            final = api.get_order(order_id)
+        except ApiError as exc:
+            Console(stderr=True).print(f"[red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(1) from None
     console.print(f"[bold]{order_id} is {final['status']}[/]  (orderflow trace {order_id})")
 
 
 def _report(
-    ctx: typer.Context,
+    opened: System,
     console: Console,
     correlation_id: str,
     pause: float,
     seen: set[tuple[str, str, int]],
 ) -> None:
     time.sleep(pause)
-    with system(ctx) as opened, opened.state.reader() as state:
+    with opened.state.reader() as state:
         attempts = state.attempts_of(correlation_id)
     for attempt in attempts:
         key = (attempt.consumer, attempt.event_id, attempt.receive_count)

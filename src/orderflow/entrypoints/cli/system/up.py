@@ -115,7 +115,7 @@ def up_command(
     ensure_free(host, port, "--port")
     if smtp is None:
         ensure_free("127.0.0.1", sink_port, "--sink-port")
-    console = Console()
+    console = Console(soft_wrap=True)  # paths and URLs whole in a log file too
     settings = ctx.find_object(CliSettings) or CliSettings()
     db = database_path(settings.db)
     with system(ctx, existing=False) as opened:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,12 +13,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from orderflow.bootstrap.catalog import PriceRequired, stock_product
+from orderflow.domain.money import has_more_than_cents
+from orderflow.domain.orders import MAX_PRICE
 from orderflow.entrypoints.cli.options import AsJson
 from orderflow.entrypoints.cli.output import print_json
 from orderflow.entrypoints.cli.system.opening import system
+from orderflow.events.contracts.base import SKU_PATTERN
 from orderflow.events.schemas import export_schemas
 from orderflow.services.analytics.report import Report, report_from
-from orderflow.services.inventory.records import STOCK, set_stock
+from orderflow.services.inventory.records import STOCK
 from orderflow.services.orders.records import CATALOG
 
 
@@ -89,13 +95,47 @@ def set_stock_command(
     ctx: typer.Context,
     sku: Annotated[str, typer.Argument(help="The SKU.", show_default=False)],
     quantity: Annotated[int, typer.Argument(min=0, help="Units available.", show_default=False)],
+    price: Annotated[
+        str | None,
+        typer.Option(
+            "--price",
+            help="Unit price: needed for a SKU new to the catalog (it joins it, so it can be "
+            "ordered); replaces a catalog SKU's.",
+        ),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Product name (a new SKU: the SKU itself).")
+    ] = None,
 ) -> None:
-    """Set a SKU's available stock (adds the SKU to the inventory if it is new)."""
-    if not sku.strip() or len(sku) > 64:
-        raise typer.BadParameter("a SKU is 1 to 64 characters", param_hint="SKU")
+    """Set a SKU's available stock; a SKU new to the catalog needs --price and joins it."""
+    if len(sku) > 64 or not re.fullmatch(SKU_PATTERN, sku):
+        raise typer.BadParameter(
+            "a SKU is 1 to 64 characters, with no space at either end", param_hint="SKU"
+        )
+    if name is not None and not 0 < len(name.strip()) <= 200:
+        raise typer.BadParameter("a name is 1 to 200 characters", param_hint="--name")
+    amount = _price(price) if price is not None else None
     with system(ctx) as opened, opened.state.transaction() as state:
-        set_stock(state, sku, quantity)
-    Console().print(f"{escape(sku)}: {quantity} available")
+        try:
+            new = stock_product(state, sku, quantity, price=amount, name=name)
+        except PriceRequired as exc:
+            raise typer.BadParameter(str(exc), param_hint="--price") from None
+    Console().print(
+        f"{escape(sku)}: {quantity} available" + (" (added to the catalog)" if new else "")
+    )
+
+
+def _price(text: str) -> Decimal:
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or not 0 < amount <= MAX_PRICE or has_more_than_cents(amount):
+        raise typer.BadParameter(
+            f"{text!r}: a price is above 0, at most {MAX_PRICE}, with at most 2 decimals",
+            param_hint="--price",
+        )
+    return amount
 
 
 def export_schemas_command(
