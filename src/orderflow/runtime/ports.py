@@ -106,8 +106,8 @@ class RuntimeState(ServiceState, Protocol):
         ...
 
     def retry_mail(self, message_ids: Sequence[str] | None) -> list[str]:
-        """Clear the failures of these unsent emails (every unsent one when None), so the
-        relay sends them again; the Message-IDs it cleared."""
+        """Clear the refusals and last error of these unsent emails (every unsent one when
+        None), so the relay sends them again; the Message-IDs it cleared, once each."""
         ...
 
     def prune(self, record: Record, before_ms: int, limit: int) -> int:
