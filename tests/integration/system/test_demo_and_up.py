@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from orderflow.services.topology import SUBSCRIPTIONS
 from tests.aws_api.test_node_sdk import NODE_PROJECT, node_executable
 from tests.integration.system.commands import orderflow, read_until, start_up
 from tests.integration.system.running import free_port
@@ -110,7 +111,8 @@ def test_up_serves_the_tutorial_publisher_and_stops_cleanly_on_ctrl_c(tmp_path: 
         up.send_signal(signal.SIGINT)
         rest, _ = up.communicate(timeout=30)
         assert up.returncode == 0, rest
-        assert "stopped" in rest
+        stopped = {line.split()[1] for line in rest.splitlines() if line.endswith(" stopped")}
+        assert {"api", "mail-sink", *SUBSCRIPTIONS} <= stopped, rest  # each part closed
         assert "Traceback" not in "".join(lines) + rest
     finally:
         if up.poll() is None:

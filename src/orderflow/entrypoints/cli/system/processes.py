@@ -122,6 +122,9 @@ def api_command(
     """Serve the order HTTP API, and beside it (at "/") the AWS-compatible EventBridge and
     SQS endpoint, on one port (``orderflow up`` runs this beside everything else)."""
     configure_logging("api")
+    # uvicorn handles SIGTERM and SIGINT while it serves, then raises the signal again for
+    # the handler it found: ours only records it, so the API is closed and says so.
+    stop_on_signals()
     with system(ctx, existing=False) as opened:
         if not no_install:
             install(opened)
