@@ -4,10 +4,13 @@ one transaction), for tests that need orders on a database without the HTTP API.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
-from orderflow.bootstrap.system import System
+from orderflow.adapters.memory.mailer import MemoryMailer
+from orderflow.bootstrap.system import System, install, open_system
 from orderflow.eventbus.clock import to_iso
 from orderflow.services.orders import commands
+from orderflow.services.topology import SUBSCRIPTIONS
 
 
 def place_order(
@@ -35,3 +38,25 @@ def place_order(
         if publish:
             system.relay.publish_in(state)
     return order.order_id
+
+
+def place_and_handle(db: Path) -> str:
+    """On the SQLite file ``db``: the topology installed, an in-stock order placed and
+    handled by every consumer, in this process (its confirmation sent to a memory
+    mailer); the order's id."""
+    system = open_system(db)
+    try:
+        install(system)
+        order_id = place_order(system, "ada", ("KB-001", 1, "89"))
+        mailer = MemoryMailer()
+        workers = [
+            system.worker(name, mailer=mailer if name == "notification" else None, wait_time_s=0)
+            for name in SUBSCRIPTIONS
+        ]
+        for _ in range(5):
+            for worker in workers:
+                worker.run_once()
+        assert [m.kind for m in mailer.sent] == ["confirmation"]
+        return order_id
+    finally:
+        system.close()

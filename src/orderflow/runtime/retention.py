@@ -14,6 +14,7 @@ the write lock for long while the system runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, get_args
 
@@ -75,27 +76,32 @@ def plan(engine: Engine, now_ms: int, keep_ms: int) -> RetentionPlan:
 
 
 def prune(
-    store: StateStore, retention: RetentionPlan, *, dry_run: bool = False
+    store: StateStore,
+    retention: RetentionPlan,
+    *,
+    dry_run: bool = False,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> dict[Record, int]:
-    """Delete (or, ``dry_run``, count) what ``retention`` lets go; how many of each record."""
+    """Delete (or, ``dry_run``, count) what ``retention`` lets go; how many of each record.
+    ``stopped`` is asked between batches: once true, the rest waits for the next prune."""
     counts: dict[Record, int] = {}
     for record in get_args(Record):
         cutoff = retention.cutoff(record)
-        if cutoff is None:
+        if cutoff is None or stopped():
             counts[record] = 0
         elif dry_run:
             with store.reader() as state:
                 counts[record] = state.count_older(record, cutoff)
         else:
-            counts[record] = _prune_all(store, record, cutoff)
+            counts[record] = _prune_all(store, record, cutoff, stopped)
     return counts
 
 
-def _prune_all(store: StateStore, record: Record, cutoff: int) -> int:
+def _prune_all(store: StateStore, record: Record, cutoff: int, stopped: Callable[[], bool]) -> int:
     total = 0
     while True:
         with store.transaction() as state:
             pruned = state.prune(record, cutoff, BATCH)
         total += pruned
-        if pruned < BATCH:
+        if pruned < BATCH or stopped():
             return total

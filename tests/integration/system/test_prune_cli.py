@@ -6,36 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from orderflow.adapters.memory.mailer import MemoryMailer
-from orderflow.bootstrap.system import install, open_system
-from orderflow.services.topology import SUBSCRIPTIONS
+from orderflow.bootstrap.system import open_system
 from tests.integration.system.commands import orderflow
-from tests.support.orders import place_order
-
-
-def worked(db: Path) -> str:
-    """An order placed and handled by every consumer; its id."""
-    system = open_system(db)
-    try:
-        install(system)
-        order_id = place_order(system, "ada", ("KB-001", 1, "89"))
-        mailer = MemoryMailer()
-        workers = [
-            system.worker(name, mailer=mailer if name == "notification" else None, wait_time_s=0)
-            for name in SUBSCRIPTIONS
-        ]
-        for _ in range(5):
-            for worker in workers:
-                worker.run_once()
-        assert [m.kind for m in mailer.sent] == ["confirmation"]
-        return order_id
-    finally:
-        system.close()
+from tests.support.orders import place_and_handle
 
 
 def test_prune_lets_the_history_go_and_keeps_what_exactly_once_needs(tmp_path: Path) -> None:
     db = tmp_path / "o.db"
-    order_id = worked(db)
+    order_id = place_and_handle(db)
     dry = orderflow("prune", "--older-than", "0s", "--dry-run", "--json", db=db)
     assert dry.returncode == 0, dry.stderr
     would = json.loads(dry.stdout)["rows"]

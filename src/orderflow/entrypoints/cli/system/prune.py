@@ -24,13 +24,13 @@ WHAT: Final = {
 }
 
 
-def age_ms(text: str) -> int:
+def age_ms(text: str, option: str = "--older-than") -> int:
     """``90s``, ``30m``, ``12h`` or ``14d`` in milliseconds."""
     matched = _AGE.fullmatch(text.strip())
     if matched is None:
         raise typer.BadParameter(
             f"{text!r} is not an age: a number and s, m, h or d, e.g. 14d",
-            param_hint="--older-than",
+            param_hint=option,
         )
     return int(matched[1]) * _UNIT_MS[matched[2]]
 

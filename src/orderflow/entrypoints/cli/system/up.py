@@ -28,6 +28,8 @@ from orderflow.entrypoints.cli.system.mail_options import (
 )
 from orderflow.entrypoints.cli.system.opening import system
 from orderflow.entrypoints.cli.system.processes import DEFAULT_SINK_PORT, stop_on_signals
+from orderflow.entrypoints.cli.system.prune import age_ms
+from orderflow.entrypoints.system.housekeeping import Housekeeping
 from orderflow.entrypoints.system.supervisor import Supervisor, system_parts
 from orderflow.services.notifications.messages import SENDER
 from orderflow.services.topology import SUBSCRIPTIONS
@@ -104,6 +106,14 @@ def up_command(
         Path | None,
         typer.Option("--catalog", help="Products and opening stock (YAML list).", dir_okay=False),
     ] = None,
+    retention: Annotated[
+        str,
+        typer.Option(
+            "--retention",
+            help="Prune the delivery journal, published events and sent emails older than "
+            "this, at start and every hour (as orderflow prune does); 'off' keeps them.",
+        ),
+    ] = "14d",
 ) -> None:
     """Run the whole system: the HTTP API, the SMTP sink and every consumer, each its own
     process, until Ctrl-C (which drains and stops them cleanly)."""
@@ -112,6 +122,7 @@ def up_command(
             "is for a real SMTP server: name it with --smtp", param_hint="--smtp-ca-file"
         )
     server = smtp_server(smtp, smtp_ca_file) if smtp is not None else None
+    keep_ms = None if retention == "off" else age_ms(retention, "--retention")
     ensure_free(host, port, "--port")
     if smtp is None:
         ensure_free("127.0.0.1", sink_port, "--sink-port")
@@ -126,6 +137,7 @@ def up_command(
         f"{'applied (' + str(len(plan.changes)) + ' changes)' if plan.changes else 'up to date'}"
     )
     stop = stop_on_signals()
+    emit = printer(sys.stdout)
     supervisor = Supervisor(
         db,
         system_parts(
@@ -137,9 +149,12 @@ def up_command(
             sink_port=sink_port,
             workers=list(SUBSCRIPTIONS),
         ),
-        printer(sys.stdout),
+        emit,
     )
     supervisor.start()
+    housekeeping = Housekeeping(db, keep_ms, emit) if keep_ms is not None else None
+    if housekeeping is not None:
+        housekeeping.start()
     try:
         if wait_until_ready(f"http://{host}:{port}/health"):
             console.print(
@@ -153,5 +168,7 @@ def up_command(
         stop.wait()
         console.print("[bold]stopping[/]: draining workers …")
     finally:
+        if housekeeping is not None:
+            housekeeping.stop()
         supervisor.stop()
     console.print("[bold]stopped[/]")
