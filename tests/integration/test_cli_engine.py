@@ -653,3 +653,39 @@ def test_list_options_take_every_value_up_to_the_next_option(
     from orderflow.entrypoints.cli.arguments import expand_list_options
 
     assert expand_list_options(argv) == (argv if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["queues", "--db", "x.db"], ["--db", "x.db", "queues"]),
+        (["dlq", "show", "inventory", "--db=x.db"], ["--db=x.db", "dlq", "show", "inventory"]),
+        (["--db", "a.db", "queues", "--db", "b.db"], ["--db", "a.db", "--db", "b.db", "queues"]),
+        (["--db", "a.db", "queues"], None),
+        (["serve", "--db", "x.db"], None),  # serve and apply have their own
+        (["apply", "t.yaml", "--db", "x.db"], None),
+        (["sqs", "send-message", "--", "--db", "x"], None),
+        (["queues", "--db"], None),  # no value: click says what is missing
+        (["--help"], None),
+    ],
+)
+def test_the_root_db_option_is_read_after_the_command_too(
+    argv: list[str], expected: list[str] | None
+) -> None:
+    from orderflow.entrypoints.cli.arguments import hoist_db
+
+    assert hoist_db(argv) == (argv if expected is None else expected)
+
+
+def test_db_after_the_command_works_from_the_command_line(cli: Cli) -> None:
+    cli.ok("sqs", "create-queue", "--queue-name", "after")
+    done = subprocess.run(
+        [sys.executable, "-m", "orderflow", "queues", "--json", "--db", str(cli.db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=environment(),
+    )
+    assert done.returncode == 0, done.stderr
+    assert [q["QueueName"] for q in json.loads(done.stdout)["Queues"]] == ["after"]

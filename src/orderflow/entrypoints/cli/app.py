@@ -20,7 +20,7 @@ from orderflow import __version__
 from orderflow.bootstrap import DB_ENVIRONMENT, DEFAULT_DB
 from orderflow.entrypoints.cli import apply, demo, events, operator, serve, sqs
 from orderflow.entrypoints.cli import system as system_commands
-from orderflow.entrypoints.cli.arguments import expand_list_options
+from orderflow.entrypoints.cli.arguments import expand_list_options, hoist_db
 from orderflow.entrypoints.cli.context import CliSettings
 
 
@@ -52,10 +52,7 @@ def build_app() -> typer.Typer:
             typer.Option(
                 "--db",
                 envvar=DB_ENVIRONMENT,
-                help=(
-                    "The SQLite file every command works on, given before the command "
-                    f"(default: ./{DEFAULT_DB})."
-                ),
+                help=f"The SQLite file every command works on (default: ./{DEFAULT_DB}).",
                 show_default=False,
                 dir_okay=False,
             ),
@@ -74,4 +71,4 @@ def build_app() -> typer.Typer:
 
 def main() -> None:
     """Console entry point."""
-    build_app()(args=expand_list_options(sys.argv[1:]), prog_name="orderflow")
+    build_app()(args=expand_list_options(hoist_db(sys.argv[1:])), prog_name="orderflow")

@@ -4,6 +4,7 @@
 - structures, lists and maps as JSON, maps and structures also in the CLI's
   shorthand ``Key=Value,Key2=Value2`` (``json_list``, ``string_map``, ``structure``);
 - a list option followed by several values, ``--ids a b`` (``expand_list_options``);
+- the root's ``--db`` after the command as well as before it (``hoist_db``);
 - timestamps as ISO 8601 or seconds since the epoch (``timestamp``).
 
 A value that cannot be read raises ``ParameterError`` with the AWS CLI's wording;
@@ -25,6 +26,8 @@ LIST_OPTIONS: Final = frozenset(
     {"--ids", "--attribute-names", "--message-attribute-names", "--message-system-attribute-names"}
 )
 """The options that take several values, as the AWS CLI's ``nargs='+'`` list parameters."""
+
+COMMANDS_WITH_THEIR_OWN_DB: Final = frozenset({"serve", "apply"})
 
 _NUMBER: Final = re.compile(r"^-\d+(\.\d+)?$")
 _KEY: Final = re.compile(r"\s*([A-Za-z0-9_.:/-]+)\s*=")
@@ -229,3 +232,35 @@ def tag_list(name: str, value: str | None) -> dict[str, str]:
             raise _invalid_type(f"Tags[{position}]", item, "{'Key': <class 'str'>, 'Value': ...}")
         tags[key] = tag_value
     return tags
+
+
+def hoist_db(
+    argv: Sequence[str], keep_theirs: frozenset[str] = COMMANDS_WITH_THEIR_OWN_DB
+) -> list[str]:
+    """``orderflow queues --db shop.db`` read as ``orderflow --db shop.db queues``.
+
+    click reads a group's options only before its sub-command, and ``--db`` belongs to
+    the root: a ``--db PATH`` (or ``--db=PATH``) after the command is moved before it.
+    The commands in ``keep_theirs`` have a ``--db`` of their own and keep it; nothing
+    after ``--`` moves."""
+    args = list(argv)
+    start = 0
+    while start < len(args) and args[start].startswith("-") and args[start] != "--":
+        start += 2 if args[start] == "--db" else 1
+    if start >= len(args) or args[start] in keep_theirs:
+        return args
+    moved: list[str] = []
+    kept: list[str] = []
+    index = start
+    while index < len(args):
+        token = args[index]
+        if token == "--":
+            kept.extend(args[index:])
+            break
+        if token == "--db" and index + 1 < len(args):
+            moved += args[index : index + 2]
+            index += 2
+            continue
+        (moved if token.startswith("--db=") else kept).append(token)
+        index += 1
+    return args[:start] + moved + kept
