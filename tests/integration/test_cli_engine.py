@@ -379,6 +379,20 @@ def test_archives_and_replays_with_iso_and_epoch_times(topology: Cli) -> None:
     topology.ok("events", "put-events", "--entries", json.dumps([dated]))
     described = topology.ok("events", "describe-archive", "--archive-name", "all-orders")
     assert (described["EventCount"], described["RetentionDays"]) == (1, 0)
+    updated = topology.ok(
+        "events", "update-archive", "--archive-name", "all-orders", "--retention-days", "30"
+    )
+    assert updated["ArchiveArn"] == f"{EVENTS_ARN}archive/all-orders"
+    described = topology.ok("events", "describe-archive", "--archive-name", "all-orders")
+    assert (described["RetentionDays"], described["EventPattern"]) == (
+        30,
+        '{"detail-type": ["OrderCreated"]}',  # what update-archive was not given stays
+    )
+    unknown = topology.run("events", "update-archive", "--archive-name", "nope")
+    assert unknown.returncode == 254
+    assert "(ResourceNotFoundException) when calling the UpdateArchive operation" in (
+        unknown.stderr
+    )
     assert [a["ArchiveName"] for a in topology.ok("events", "list-archives")["Archives"]] == [
         "all-orders"
     ]

@@ -50,3 +50,11 @@ def test_a_dry_run_counts_and_deletes_nothing() -> None:
     assert prune(system.state, retention, dry_run=True)["processed"] == 1
     assert prune(system.state, retention)["processed"] == 1
     assert prune(system.state, retention, dry_run=True)["processed"] == 0
+
+
+def test_a_retention_given_to_the_archive_outlives_the_next_start() -> None:
+    system = installed()
+    system.engine.events.update_archive("orders-archive", retention_days=30)
+    install(system)  # as every start of orderflow up does
+    assert system.engine.events.describe_archive("orders-archive")["RetentionDays"] == 30
+    assert plan(system.engine, NOW_MS, 7 * DAY_MS).processed_before_ms == NOW_MS - 30 * DAY_MS

@@ -525,9 +525,13 @@ def test_archives_are_updated_in_place_but_never_moved(engine: Engine) -> None:
     ]
     assert isinstance(planned.changes[0], UpdateArchive)
     apply(engine, planned)
-    assert summaries(engine, text) == [
-        "~ update archive everything (pattern; retention_days 7 -> 0)"
-    ]
+    # A file that leaves the retention out leaves it as it is (an operator's update stays);
+    # one that says 0 sets it back to forever.
+    assert summaries(engine, text) == ["~ update archive everything (pattern)"]
+    apply(engine, plan(engine, spec_of(text)))
+    assert engine.events.describe_archive("everything")["RetentionDays"] == 7
+    forever = text.replace("{bus: orders}", "{bus: orders, retention_days: 0}")
+    assert summaries(engine, forever) == ["~ update archive everything (retention_days 7 -> 0)"]
     moved = text.replace("{bus: orders}", "{bus: default}")
     with pytest.raises(TopologyError, match="archive everything exists on bus 'orders'"):
         plan(engine, spec_of(moved))

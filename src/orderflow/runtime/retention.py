@@ -47,7 +47,8 @@ def plan(engine: Engine, now_ms: int, keep_ms: int) -> RetentionPlan:
             history,
             None,
             f"the archive {forever[0]} keeps its events forever (a replay could send any "
-            "of them again); give it a retention to let them go",
+            "of them again); give it a retention to let them go: orderflow events "
+            f"update-archive --archive-name {forever[0]} --retention-days DAYS",
         )
     longest_archive_ms = max(
         (a["RetentionDays"] * DAY_MS for a in engine.events.list_archives()), default=0

@@ -246,7 +246,8 @@ class CreateArchive(Change):
 
 @dataclass(frozen=True, kw_only=True)
 class UpdateArchive(Change):
-    """UpdateArchive with every setting the file gives ("" clears a pattern or description)."""
+    """UpdateArchive with every setting the file gives ("" clears a pattern or description;
+    a retention the file leaves out stays as it is)."""
 
     kind: ClassVar[Kind] = Kind.ARCHIVE
     operation: ClassVar[str] = "UpdateArchive"
@@ -254,7 +255,7 @@ class UpdateArchive(Change):
     name: str
     pattern: str | None = None
     description: str = ""
-    retention_days: int = 0
+    retention_days: int | None = None
 
     @property
     def label(self) -> str:

@@ -247,7 +247,7 @@ class _Planner:
                     bus=archive.bus,
                     pattern=archive.pattern,
                     description=archive.description,
-                    retention_days=archive.retention_days,
+                    retention_days=archive.retention_days or 0,
                 )
                 continue
             bus = bus_name_from_arn(current["EventSourceArn"])
@@ -265,7 +265,7 @@ class _Planner:
                 changed.append("pattern")
             if current.get("Description", "") != archive.description:
                 changed.append("description")
-            if current.get("RetentionDays") != archive.retention_days:
+            if archive.retention_days not in (None, current.get("RetentionDays")):
                 changed.append(
                     f"retention_days {current.get('RetentionDays')} -> {archive.retention_days}"
                 )

@@ -219,12 +219,14 @@ class RuleSpec(_Spec):
 
 
 class ArchiveSpec(_Spec):
-    """An archive of a bus's events (those matching ``pattern``, else all of them)."""
+    """An archive of a bus's events (those matching ``pattern``, else all of them).
+    ``retention_days`` left out: a new archive keeps its events forever (0), and an
+    existing one keeps the retention it has (an operator's ``update-archive`` stays)."""
 
     bus: str = DEFAULT_BUS
     pattern: Pattern | None = None
     description: Description = ""
-    retention_days: Annotated[int, Field(ge=0)] = 0
+    retention_days: Annotated[int | None, Field(ge=0)] = None
 
 
 Resources = BeforeValidator(_no_nulls)

@@ -1,4 +1,4 @@
-"""Archives and replays: ``create-archive`` ... ``cancel-replay``."""
+"""Archives and replays: ``create-archive``, ``update-archive`` ... ``cancel-replay``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,14 @@ TIMESTAMPS: Final = (
 ArchiveName = Annotated[
     str, typer.Option("--archive-name", help="The name of the archive.", show_default=False)
 ]
+ArchivePattern = Annotated[
+    str | None,
+    typer.Option(
+        "--event-pattern",
+        help="Archive only the events matching this pattern (JSON, or file://path).",
+        show_default=False,
+    ),
+]
 ReplayName = Annotated[
     str, typer.Option("--replay-name", help="The name of the replay.", show_default=False)
 ]
@@ -46,14 +54,7 @@ def create_archive(
         ),
     ],
     description: Description = None,
-    event_pattern: Annotated[
-        str | None,
-        typer.Option(
-            "--event-pattern",
-            help="Archive only the events matching this pattern (JSON, or file://path).",
-            show_default=False,
-        ),
-    ] = None,
+    event_pattern: ArchivePattern = None,
     retention_days: Annotated[
         int,
         typer.Option("--retention-days", help="Days to keep events (0: forever).", min=0),
@@ -70,6 +71,32 @@ def create_archive(
             retention_days=retention_days,
         )
     print_json(_shown(created))
+
+
+def update_archive(
+    ctx: typer.Context,
+    *,
+    archive_name: ArchiveName,
+    description: Description = None,
+    event_pattern: ArchivePattern = None,
+    retention_days: Annotated[
+        int | None,
+        typer.Option(
+            "--retention-days", help="Days to keep events (0: forever).", min=0, show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Change an archive's description, pattern or retention, as `aws events
+    update-archive` (what is not given stays as it is)."""
+    pattern = None if event_pattern is None else load_parameter("--event-pattern", event_pattern)
+    with engine(ctx) as opened:
+        updated = opened.events.update_archive(
+            archive_name,
+            description=description,
+            event_pattern=pattern,
+            retention_days=retention_days,
+        )
+    print_json(_shown(updated))
 
 
 def describe_archive(ctx: typer.Context, *, archive_name: ArchiveName) -> None:
@@ -191,6 +218,7 @@ def cancel_replay(ctx: typer.Context, *, replay_name: ReplayName) -> None:
 
 COMMANDS: Final[dict[str, Callable[..., None]]] = {
     "create-archive": create_archive,
+    "update-archive": update_archive,
     "describe-archive": describe_archive,
     "list-archives": list_archives,
     "delete-archive": delete_archive,
