@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from orderflow.runtime.journal import Attempt
+from orderflow.runtime.journal import Attempt, Outcome
 from orderflow.runtime.ports import RuntimeState
 
 
@@ -38,19 +38,34 @@ class TracedEvent:
 class Trace:
     correlation_id: str
     roots: list[TracedEvent]
+    max_receives: Mapping[str, int] = field(default_factory=dict)
+    """Consumer → its queue's maxReceiveCount (the receives before the DLQ)."""
 
     @property
     def start_ms(self) -> int:
         return min((root.first_seen_ms for root in self.roots), default=0)
+
+    def dead_lettered_after(self, attempt: Attempt) -> bool:
+        """Whether the message went to the consumer's DLQ after this attempt: it failed on
+        its last allowed receive, so the next receive moved it there (the journal's later
+        attempts of that consumer, if any, are of the message re-driven from the DLQ)."""
+        limit = self.max_receives.get(attempt.consumer)
+        return (
+            limit is not None
+            and attempt.outcome is Outcome.FAILED
+            and attempt.receive_count >= limit
+        )
 
 
 def build_trace(
     state: RuntimeState,
     correlation_id: str,
     dead_letters: Mapping[str, Sequence[str]] | None = None,
+    max_receives: Mapping[str, int] | None = None,
 ) -> Trace:
     """The journey ``correlation_id``; ``dead_letters`` maps event ids to the consumers
-    whose DLQ holds them."""
+    whose DLQ holds them now, ``max_receives`` consumers to their queue's maxReceiveCount
+    (to show each stop in a DLQ, including those re-driven since)."""
     events: dict[str, TracedEvent] = {}
     for row in state.events_of(correlation_id):
         event = row.event
@@ -77,4 +92,4 @@ def build_trace(
     for traced in sorted(events.values(), key=lambda e: e.first_seen_ms):
         parent = events.get(traced.causation_id) if traced.causation_id else None
         (parent.children if parent is not None else roots).append(traced)
-    return Trace(correlation_id, roots)
+    return Trace(correlation_id, roots, dict(max_receives or {}))

@@ -109,7 +109,11 @@ def test_trace_of_a_poison_event_shows_each_failure_and_the_dlq(worked: tuple[Pa
     inventory = [d for d in created["deliveries"] if d["consumer"] == "inventory"]
     assert [d["outcome"] for d in inventory] == ["FAILED"] * 3
     assert "Unknown SKU: NOPE" in inventory[-1]["error"]
+    assert [d["deadLettered"] for d in inventory] == [False, False, True]  # maxReceiveCount 3
     assert created["deadLetteredBy"] == ["inventory"]
+    shown = orderflow(db, "trace", "p-1").stdout
+    assert "→ inventory-dlq (its last receive failed)" in shown
+    assert "in inventory-dlq (orderflow dlq redrive inventory)" in shown
 
 
 def test_trace_of_nothing_says_so(worked: tuple[Path, str]) -> None:

@@ -40,6 +40,19 @@ def test_the_demo_runs_every_scenario_and_ends_with_empty_dlqs(tmp_path: Path) -
     assert report["orders"] == 5
     assert report["refunds"] == 1
     assert report["cancelled"] == 1
+    # The poison order's trip through inventory's DLQ stays in its trace after the redrive.
+    trace = json.loads(
+        orderflow("trace", "legacy-poison-1", "--json", db=tmp_path / "demo.db").stdout
+    )
+    created = trace["events"][0]
+    inventory = [d for d in created["deliveries"] if d["consumer"] == "inventory"]
+    assert [(d["outcome"], d["deadLettered"]) for d in inventory] == [
+        ("FAILED", False),
+        ("FAILED", False),
+        ("FAILED", True),
+        ("PROCESSED", False),
+    ]
+    assert created["deadLetteredBy"] == []  # re-driven: no longer there
 
 
 def _tutorial_publisher_drives_the_system(db: Path, port: int) -> None:

@@ -13,6 +13,7 @@ from orderflow.bootstrap.system import System
 from orderflow.entrypoints.cli.output import print_json
 from orderflow.entrypoints.cli.system.opening import system
 from orderflow.eventbus.errors import AwsError
+from orderflow.eventbus.queues.attributes import parse_redrive_policy
 from orderflow.events.envelope import parse_envelope
 from orderflow.events.errors import ContractError
 from orderflow.runtime.journal import Outcome
@@ -46,14 +47,31 @@ def dead_letters(opened: System, correlation_id: str) -> dict[str, list[str]]:
     return found
 
 
+def max_receives(opened: System) -> dict[str, int]:
+    """Consumer → its queue's maxReceiveCount, for the consumers whose queue has one."""
+    found: dict[str, int] = {}
+    for subscription in SUBSCRIPTIONS.values():
+        try:
+            attributes = opened.engine.sqs.get_queue_attributes(
+                subscription.queue, ["RedrivePolicy"]
+            )
+        except AwsError:  # no such queue here
+            continue
+        if "RedrivePolicy" in attributes:
+            policy = parse_redrive_policy(attributes["RedrivePolicy"])
+            found[subscription.name] = policy.max_receive_count
+    return found
+
+
 def load_trace(opened: System, identifier: str) -> Trace:
     """The trace of an order (by id) or of a correlation id."""
     with opened.state.reader() as state:
         order = state.get(ORDER, identifier)
         correlation_id = order["correlationId"] if order else identifier
     letters = dead_letters(opened, correlation_id)
+    limits = max_receives(opened)
     with opened.state.reader() as state:
-        return build_trace(state, correlation_id, letters)
+        return build_trace(state, correlation_id, letters, limits)
 
 
 def render(trace: Trace) -> Tree:
@@ -82,6 +100,8 @@ def render(trace: Trace) -> Tree:
                 f"[{style}]{attempt.outcome.value}[/] {at(attempt.started_ms)} "
                 f"({attempt.duration_ms:.1f} ms){error}"
             )
+            if trace.dead_lettered_after(attempt):
+                branch.add(f"[red]→ {escape(attempt.consumer)}-dlq[/] (its last receive failed)")
         for consumer in event.dead_lettered_by:
             branch.add(f"[red bold]in {escape(consumer)}-dlq[/] (orderflow dlq redrive {consumer})")
         for child in event.children:
@@ -93,6 +113,9 @@ def render(trace: Trace) -> Tree:
 
 
 def as_json(trace: Trace) -> dict[str, Any]:
+    """Each delivery says whether it sent the message to the DLQ (``deadLettered``);
+    ``deadLetteredBy``: the consumers whose DLQ holds the event now."""
+
     def event(node: TracedEvent) -> dict[str, Any]:
         return {
             "eventId": node.event_id,
@@ -109,6 +132,7 @@ def as_json(trace: Trace) -> dict[str, Any]:
                     "error": a.error,
                     "startedMs": a.started_ms,
                     "durationMs": a.duration_ms,
+                    "deadLettered": trace.dead_lettered_after(a),
                 }
                 for a in node.attempts
             ],
