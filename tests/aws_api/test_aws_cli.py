@@ -131,3 +131,51 @@ def test_the_aws_cli_reports_service_errors(server: RunningServer, aws_env: dict
     )
     assert done.returncode == 255  # awscli v1: 255 for a service error (v2: 254)
     assert "(ResourceNotFoundException) when calling the DescribeRule operation" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sqs", "receive-message", "--queue-url", "{url}nope"],
+        ["sqs", "receive-message", "--queue-url", "{url}orders", "--max-number-of-messages", "11"],
+        ["sqs", "get-queue-url", "--queue-name", "nope"],
+        [
+            "sqs",
+            "change-message-visibility",
+            "--queue-url",
+            "{url}orders",
+            "--receipt-handle",
+            "bogus",
+            "--visibility-timeout",
+            "5",
+        ],
+        ["events", "describe-rule", "--name", "nope"],
+    ],
+)
+def test_orderflow_cli_reports_an_error_as_the_aws_cli_does(
+    server: RunningServer, aws_env: dict[str, str], tmp_path: Path, args: list[str]
+) -> None:
+    """The same command, through the AWS CLI against the endpoint and through orderflow's
+    own CLI on a database file: the same error code and message (SQS's query-compatible
+    codes included: ``AWS.SimpleQueueService.NonExistentQueue``)."""
+    theirs_url = aws(aws_env, "sqs", "create-queue", "--queue-name", "orders", endpoint=server.url)[
+        "QueueUrl"
+    ].removesuffix("orders")
+    theirs = subprocess.run(
+        [str(AWS), "--endpoint-url", server.url, *(a.format(url=theirs_url) for a in args)],
+        env=aws_env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    db = ["--db", str(tmp_path / "o.db")]
+    ours_env = {**os.environ, "COLUMNS": "200"}
+    created = subprocess.run(
+        [sys.executable, "-m", "orderflow", *db, "sqs", "create-queue", "--queue-name", "orders"],
+        env=ours_env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    ours_url = json.loads(created.stdout)["QueueUrl"].removesuffix("orders")
+    ours = subprocess.run(
+        [sys.executable, "-m", "orderflow", *db, *(a.format(url=ours_url) for a in args)],
+        env=ours_env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert "An error occurred (" in theirs.stderr, theirs.stderr
+    assert ours.stderr.strip() == theirs.stderr.strip()
+    assert (theirs.returncode, ours.returncode) == (255, 254)  # awscli v1, as the CLI v2

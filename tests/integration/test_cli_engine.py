@@ -452,7 +452,8 @@ def test_a_missing_queue_is_queue_does_not_exist(cli: Cli) -> None:
     assert done.returncode == 254
     assert done.stdout == ""
     assert done.stderr == (
-        "\nAn error occurred (QueueDoesNotExist) when calling the ReceiveMessage operation: "
+        "\nAn error occurred (AWS.SimpleQueueService.NonExistentQueue) when calling the "
+        "ReceiveMessage operation: "
         "The specified queue does not exist.\n"
     )
 

@@ -55,9 +55,13 @@ def with_timestamps(document: Mapping[str, Any], keys: Iterable[str]) -> dict[st
 
 
 def fail_with_service_error(error: AwsError, operation: str) -> NoReturn:
-    """Print ``error`` as the AWS CLI prints a service error and exit with its status."""
+    """Print ``error`` as the AWS CLI prints a service error and exit with its status.
+    SQS errors carry the code of SQS's query protocol (``AWS.SimpleQueueService.
+    NonExistentQueue``), which is the one the AWS CLI shows: botocore reads it from the
+    JSON protocol's ``x-amzn-query-error`` header, SQS being query-compatible."""
+    code = getattr(error, "query_code", error.code)
     sys.stderr.write(
-        f"\nAn error occurred ({error.code}) when calling the {operation} operation: "
+        f"\nAn error occurred ({code}) when calling the {operation} operation: "
         f"{error.message}\n"
     )
     raise typer.Exit(SERVICE_ERROR_EXIT)
