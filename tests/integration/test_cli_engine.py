@@ -596,7 +596,7 @@ def test_dlq_show_looks_without_receiving(dead_letter: Cli) -> None:
     table = dead_letter.run("dlq", "show", "orders")
     assert table.returncode == 0, table.stderr
     assert "orders-dlq: 1 message waiting" in table.stdout
-    assert f"from {SQS_ARN}orders" in table.stdout
+    assert "from orders " in table.stdout  # the source queue by name (its ARN in --json)
 
 
 def test_dlq_show_explains_eventbridge_delivery_failures(dead_letter: Cli) -> None:

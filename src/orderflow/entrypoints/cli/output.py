@@ -61,8 +61,7 @@ def fail_with_service_error(error: AwsError, operation: str) -> NoReturn:
     JSON protocol's ``x-amzn-query-error`` header, SQS being query-compatible."""
     code = getattr(error, "query_code", error.code)
     sys.stderr.write(
-        f"\nAn error occurred ({code}) when calling the {operation} operation: "
-        f"{error.message}\n"
+        f"\nAn error occurred ({code}) when calling the {operation} operation: {error.message}\n"
     )
     raise typer.Exit(SERVICE_ERROR_EXIT)
 

@@ -23,21 +23,26 @@ def print_summary(console: Console, system: System, orders: dict[str, str]) -> i
         refunds = list(state.scan(REFUND))
         report = report_from(state)
     table = Table(title="Orders")
-    for column in ("scenario", "order", "status", "total", "timeline"):
-        table.add_column(column, overflow="fold")
+    longest = max((len(order_id) for order_id in orders.values()), default=5)
+    table.add_column("scenario", overflow="fold")
+    table.add_column("order", no_wrap=True, min_width=longest)  # whole, for orderflow trace
+    table.add_column("status", no_wrap=True)
+    table.add_column("total", no_wrap=True)
+    timelines: list[str] = []
     for label, document in documents.items():
         if document is None:
-            table.add_row(escape(label), escape(orders[label]), "[red]missing[/]", "", "")
+            table.add_row(escape(label), escape(orders[label]), "[red]missing[/]", "")
             continue
-        timeline = " → ".join(entry["detailType"] for entry in document["timeline"])
         table.add_row(
             escape(label),
             escape(document["orderId"]),
             f"[bold]{document['status']}[/]",
             f"{document['totalAmount']} {document['currency']}",
-            escape(timeline),
         )
+        events = " → ".join(entry["detailType"] for entry in document["timeline"])
+        timelines.append(f"  {escape(label)}: {escape(events)}")
     console.print(table)
+    console.print("[bold]Timelines[/] (the events each order went through)", *timelines, sep="\n")
     stock_table = Table(title="Stock")
     stock_table.add_column("sku")
     stock_table.add_column("available", justify="right")

@@ -172,10 +172,10 @@ def _table(
         caption=None if messages else "nothing to redrive",
         show_lines=True,
     )
-    table.add_column("message", overflow="fold")
+    table.add_column("message", no_wrap=True, min_width=36)  # a message id, whole
     table.add_column("receives", justify="right")
     table.add_column("origin and error", overflow="fold")
-    table.add_column("body")
+    table.add_column("body", overflow="fold")
     for message in messages:
         system = message.attributes
         age = human_age((now_ms - int(system["SentTimestamp"])) / 1000)
@@ -192,7 +192,7 @@ def _origin(message: PeekedMessage, failure: Attempt | None) -> str:
     lines: list[str] = []
     source = message.attributes.get("DeadLetterQueueSourceArn")
     if source:
-        lines.append(f"from {escape(source)}")
+        lines.append(f"from {escape(source.rsplit(':', 1)[-1])}")  # the queue's name
     values = {
         key: message.message_attributes[key].get("StringValue", "")
         for key in EVENTBRIDGE_ATTRIBUTES

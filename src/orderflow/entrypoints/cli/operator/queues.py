@@ -53,10 +53,12 @@ def _row(status: QueueStatus, depths: dict[str, int], now_ms: int) -> dict[str, 
 
 def _table(rows: list[dict[str, Any]]) -> Table:
     table = Table(title="Queues", caption=None if rows else "no queues yet")
-    table.add_column("queue", style="bold")
+    names = max((len(row["QueueName"]) for row in rows), default=5)
+    dlqs = max((len(row["DeadLetterQueue"] or "") for row in rows), default=3)
+    table.add_column("queue", style="bold", no_wrap=True, min_width=names)  # whole, to copy
     for heading in ("visible", "in flight", "delayed"):
         table.add_column(heading, justify="right")
-    table.add_column("DLQ")
+    table.add_column("DLQ", no_wrap=True, min_width=dlqs)
     table.add_column("DLQ depth", justify="right")
     table.add_column("oldest", justify="right")
     for row in rows:
