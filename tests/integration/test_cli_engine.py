@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from orderflow.bootstrap import open_engine
+
 SOURCE = Path(__file__).resolve().parents[2] / "src"
 ACCOUNT = "000000000000"
 URL = f"http://127.0.0.1:4010/{ACCOUNT}/"
@@ -476,9 +478,14 @@ def test_bad_json_is_a_parameter_error_before_touching_the_database(cli: Cli) ->
         "in double quotes"
     )
     assert "JSON received: [{bad" in done.stderr
-    not_a_list = cli.run("events", "put-targets", "--rule", "r", "--targets", '{"Id": "a"}')
-    assert not_a_list.returncode == 252
-    assert "Invalid type for parameter Targets" in not_a_list.stderr
+    not_structures = cli.run("events", "put-targets", "--rule", "r", "--targets", "[1, 2]")
+    assert not_structures.returncode == 252
+    assert "Invalid type for parameter Targets[0]" in not_structures.stderr
+    not_a_number = cli.run(
+        "sqs", "send-message-batch", "--queue-url", "q", "--entries", "Id=a,DelaySeconds=soon"
+    )
+    assert not_a_number.returncode == 252
+    assert "DelaySeconds must be a whole number, received: 'soon'" in not_a_number.stderr
     shorthand = cli.run("sqs", "create-queue", "--queue-name", "q", "--attributes", "Visibility")
     assert shorthand.returncode == 252
     assert "Error parsing parameter '--attributes': Expected: '='" in shorthand.stderr
@@ -704,3 +711,49 @@ def test_db_after_the_command_works_from_the_command_line(cli: Cli) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert [q["QueueName"] for q in json.loads(done.stdout)["Queues"]] == ["after"]
+
+
+def test_lists_of_structures_in_the_aws_cli_shorthand(cli: Cli) -> None:
+    """One value per structure, ``Key=Value,...`` each, as the AWS CLI's documentation
+    writes them; JSON lists keep working beside them."""
+    cli.ok(
+        "events", "create-event-bus", "--name", "shop",
+        "--tags", "Key=team,Value=orders", "Key=tier,Value=gold",
+    )  # fmt: skip
+    engine = open_engine(cli.db)
+    try:
+        tags = engine.events.list_tags_for_resource(f"{EVENTS_ARN}event-bus/shop")
+    finally:
+        engine.store.close()
+    assert tags == {"team": "orders", "tier": "gold"}
+    for name in ("big", "all"):
+        cli.ok("sqs", "create-queue", "--queue-name", name)
+    cli.ok("events", "put-rule", "--name", "r", "--event-bus-name", "shop",
+           "--event-pattern", '{"source": ["shop"]}')  # fmt: skip
+    added = cli.ok(
+        "events", "put-targets", "--rule", "r", "--event-bus-name", "shop",
+        "--targets", f"Id=big,Arn={SQS_ARN}big", f"Id=all,Arn={SQS_ARN}all",
+    )  # fmt: skip
+    assert added == {"FailedEntryCount": 0, "FailedEntries": []}
+    listed = cli.ok("events", "list-targets-by-rule", "--rule", "r", "--event-bus-name", "shop")
+    assert {t["Id"]: t["Arn"] for t in listed["Targets"]} == {
+        "big": f"{SQS_ARN}big",
+        "all": f"{SQS_ARN}all",
+    }
+    put = cli.ok(
+        "events", "put-events",
+        "--entries", "Source=shop,DetailType=Sale,Detail={},EventBusName=shop",
+    )  # fmt: skip
+    assert put["FailedEntryCount"] == 0
+    sent = cli.ok(
+        "sqs", "send-message-batch", "--queue-url", f"{URL}big",
+        "--entries", "Id=a,MessageBody=first", "Id=b,MessageBody=later,DelaySeconds=30",
+    )  # fmt: skip
+    assert sorted(entry["Id"] for entry in sent["Successful"]) == ["a", "b"]
+    attributes = cli.ok(
+        "sqs", "get-queue-attributes", "--queue-url", f"{URL}big", "--attribute-names", "All"
+    )["Attributes"]
+    assert (
+        attributes["ApproximateNumberOfMessages"],
+        attributes["ApproximateNumberOfMessagesDelayed"],
+    ) == ("2", "1")

@@ -23,7 +23,15 @@ from typing import Any, Final
 from orderflow.errors import OrderflowError
 
 LIST_OPTIONS: Final = frozenset(
-    {"--ids", "--attribute-names", "--message-attribute-names", "--message-system-attribute-names"}
+    {
+        "--ids",
+        "--attribute-names",
+        "--message-attribute-names",
+        "--message-system-attribute-names",
+        "--entries",
+        "--targets",
+        "--tags",
+    }
 )
 """The options that take several values, as the AWS CLI's ``nargs='+'`` list parameters."""
 
@@ -88,14 +96,42 @@ def json_value(name: str, value: str) -> Any:
         ) from None
 
 
-def json_list(name: str, value: str, member: str) -> list[dict[str, Any]]:
-    """A list of structures, as JSON (``--entries``, ``--targets``)."""
-    document = json_value(name, value)
-    if not isinstance(document, list):
-        raise _invalid_type(member, document, "<class 'list'>, <class 'tuple'>")
+def json_list(
+    name: str,
+    values: str | Sequence[str],
+    member: str,
+    integers: frozenset[str] = frozenset(),
+) -> list[dict[str, Any]]:
+    """A list of structures (``--entries``, ``--targets``, ``--tags``): one JSON list (or
+    ``file://`` holding one), or, as the AWS CLI takes them, one value per structure, each
+    JSON or shorthand (``--targets Id=q1,Arn=arn:... Id=q2,Arn=arn:...``). Shorthand values
+    are text; those of ``integers`` are read as whole numbers, as the CLI's model would."""
+    given = [values] if isinstance(values, str) else list(values)
+    texts = [load_parameter(name, value) for value in given]
+    if len(texts) == 1 and texts[0].lstrip().startswith("["):
+        document = json_value(name, texts[0])
+        if not isinstance(document, list):
+            raise _invalid_type(member, document, "<class 'list'>, <class 'tuple'>")
+    else:
+        document = [_structure_of(name, text, integers) for text in texts]
     for position, item in enumerate(document):
         if not isinstance(item, dict):
             raise _invalid_type(f"{member}[{position}]", item, "<class 'dict'>")
+    return document
+
+
+def _structure_of(name: str, text: str, integers: frozenset[str]) -> Any:
+    if text.lstrip().startswith("{"):
+        return json_value(name, text)
+    document = shorthand(name, text)
+    for key in integers & document.keys():
+        try:
+            document[key] = int(document[key])
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"Error parsing parameter '{name}': {key} must be a whole number, "
+                f"received: {document[key]!r}"
+            ) from None
     return document
 
 
@@ -221,9 +257,10 @@ def _invalid_type(member: str, value: Any, valid: str) -> ParameterError:
     )
 
 
-def tag_list(name: str, value: str | None) -> dict[str, str]:
-    """``--tags`` as EventBridge takes them: a JSON list of ``{"Key": ..., "Value": ...}``."""
-    if value is None:
+def tag_list(name: str, value: Sequence[str] | None) -> dict[str, str]:
+    """``--tags`` as EventBridge takes them: ``{"Key": ..., "Value": ...}`` structures (a
+    JSON list, or ``Key=k,Value=v`` each)."""
+    if not value:
         return {}
     tags: dict[str, str] = {}
     for position, item in enumerate(json_list(name, value, "Tags")):

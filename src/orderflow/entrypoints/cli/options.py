@@ -28,10 +28,11 @@ Description = Annotated[
     str | None, typer.Option("--description", help="A description.", show_default=False)
 ]
 Tags = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "--tags",
-        help='Tags: a JSON list of {"Key": ..., "Value": ...} (or file://path).',
+        help='Tags: a JSON list of {"Key": ..., "Value": ...} (or file://path), or '
+        "Key=k,Value=v for each.",
         show_default=False,
     ),
 ]

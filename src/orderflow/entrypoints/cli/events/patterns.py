@@ -55,12 +55,13 @@ def put_events(
     ctx: typer.Context,
     *,
     entries: Annotated[
-        str,
+        list[str],
         typer.Option(
             "--entries",
             help=(
                 'The events: a JSON list of {"Source", "DetailType", "Detail" (JSON text), '
-                '"EventBusName", "Resources", "Time"} (or file://path).'
+                '"EventBusName", "Resources", "Time"} (or file://path), or one '
+                "Source=...,DetailType=...,Detail=... per event."
             ),
             show_default=False,
         ),

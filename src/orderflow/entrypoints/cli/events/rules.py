@@ -108,12 +108,13 @@ def put_targets(
     *,
     rule: TargetRule,
     targets: Annotated[
-        str,
+        list[str],
         typer.Option(
             "--targets",
             help=(
                 'The targets: a JSON list of {"Id", "Arn", "Input" | "InputPath" | '
-                '"InputTransformer", "RetryPolicy", "DeadLetterConfig", ...} (or file://path).'
+                '"InputTransformer", "RetryPolicy", "DeadLetterConfig", ...} (or file://path), '
+                "or one Id=...,Arn=... per target."
             ),
             show_default=False,
         ),

@@ -26,9 +26,11 @@ ReceiptHandle = Annotated[
     ),
 ]
 Entries = Annotated[
-    str,
+    list[str],
     typer.Option(
-        "--entries", help="The entries: a JSON list (or file://path).", show_default=False
+        "--entries",
+        help="The entries: a JSON list (or file://path), or one Key=Value,... per entry.",
+        show_default=False,
     ),
 ]
 
@@ -81,7 +83,7 @@ def send_message_batch(ctx: typer.Context, *, queue_url: QueueUrl, entries: Entr
     Entries: [{"Id", "MessageBody", "DelaySeconds", "MessageAttributes"}].
     Prints {"Successful": [...], "Failed": [...]}.
     """
-    parsed = json_list("--entries", entries, "Entries")
+    parsed = json_list("--entries", entries, "Entries", frozenset({"DelaySeconds"}))
     with engine(ctx) as opened:
         result = opened.sqs.send_message_batch(queue_url, parsed)
     print_response(batch_response(result, sent_message))
