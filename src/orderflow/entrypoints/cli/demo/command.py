@@ -51,7 +51,8 @@ def _scenarios(
     if left:
         raise DemoFailed(f"{left} message(s) left in dead-letter queues")
     console.print("\n[bold]Trace of the out-of-stock order[/] (orderflow trace ID):")
-    console.print(render(load_trace(system, demo.orders["out of stock (saga)"])))
+    trace = render(load_trace(system, demo.orders["out of stock (saga)"]))
+    console.print(trace, soft_wrap=False)  # the tree wraps its lines, rather than crop them
 
 
 def run_demo(
