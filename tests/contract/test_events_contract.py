@@ -438,3 +438,17 @@ def test_a_replay_may_not_cross_buses(engine: Engine, clock: ManualClock) -> Non
         engine.events.start_replay(
             "r", engine.scope.archive_arn("all"), 0, 10, engine.scope.bus_arn("second")
         )
+
+
+def test_an_archive_source_must_be_a_bus_arn(engine: Engine) -> None:
+    """CreateArchive's EventSourceArn is an ARN: a bare bus name is refused, as AWS does."""
+    with pytest.raises(
+        ValidationException,
+        match=re.escape(
+            "1 validation error detected: Value 'default' at 'eventSourceArn' failed to "
+            "satisfy constraint: Member must satisfy regular expression pattern: "
+            r"arn:aws([a-z]|\-)*:events:([a-z]|\d|\-)*:([0-9]{12})?:.+\/.+"
+        ),
+    ):
+        engine.events.create_archive("by-name", "default")
+    assert engine.events.list_archives() == []

@@ -58,6 +58,7 @@ class Archives(BusContext):
         retention_days: int = 0,
     ) -> dict[str, Any]:
         check.check_name(name, "archiveName", check.ARCHIVE_NAME, 48)
+        check.check_arn(event_source_arn, "eventSourceArn", check.BUS_ARN)
         check.check_range(retention_days, "retentionDays", 0, 2_147_483_647)
         if event_pattern:
             compile_pattern(event_pattern)

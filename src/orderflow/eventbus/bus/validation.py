@@ -11,6 +11,8 @@ RULE_NAME: Final = r"[\.\-_A-Za-z0-9]+"
 BUS_NAME: Final = r"[\.\-_A-Za-z0-9]+"
 TARGET_ID: Final = r"[\.\-_A-Za-z0-9]+"
 ARCHIVE_NAME: Final = r"[\.\-_A-Za-z0-9]+"
+BUS_ARN: Final = r"arn:aws([a-z]|\-)*:events:([a-z]|\d|\-)*:([0-9]{12})?:.+\/.+"
+"""CreateArchive's EventSourceArn, as its API model writes it."""
 RULE_STATES: Final = ("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 MAX_DESCRIPTION: Final = 512
 
@@ -28,6 +30,15 @@ def check_name(value: str | None, member: str, pattern: str, maximum: int) -> st
         raise _constraint(value, member, "Member must have length greater than or equal to 1")
     if len(value) > maximum:
         raise _constraint(value, member, f"Member must have length less than or equal to {maximum}")
+    if not re.fullmatch(pattern, value):
+        raise _constraint(
+            value, member, f"Member must satisfy regular expression pattern: {pattern}"
+        )
+    return value
+
+
+def check_arn(value: str, member: str, pattern: str) -> str:
+    """An ARN parameter that must be an ARN (where a name is refused)."""
     if not re.fullmatch(pattern, value):
         raise _constraint(
             value, member, f"Member must satisfy regular expression pattern: {pattern}"
