@@ -41,7 +41,8 @@ class RetentionPlan:
 def plan(engine: Engine, now_ms: int, keep_ms: int) -> RetentionPlan:
     """Keep ``keep_ms`` of history, and processed marks as long as an event can return."""
     history = now_ms - keep_ms
-    forever = [a["ArchiveName"] for a in engine.events.list_archives() if not a["RetentionDays"]]
+    archives = engine.events.list_archives()
+    forever = [a["ArchiveName"] for a in archives if not a["RetentionDays"]]
     if forever:
         return RetentionPlan(
             history,
@@ -50,29 +51,27 @@ def plan(engine: Engine, now_ms: int, keep_ms: int) -> RetentionPlan:
             "of them again); give it a retention to let them go: orderflow events "
             f"update-archive --archive-name {forever[0]} --retention-days DAYS",
         )
-    longest_archive_ms = max(
-        (a["RetentionDays"] * DAY_MS for a in engine.events.list_archives()), default=0
+    queue_retention_ms = (
+        int(
+            engine.sqs.get_queue_attributes(url, ["MessageRetentionPeriod"])[
+                "MessageRetentionPeriod"
+            ]
+        )
+        * 1000
+        for url in engine.sqs.list_queues()
     )
-    longest_queue_ms = max(
-        (
-            int(
-                engine.sqs.get_queue_attributes(url, ["MessageRetentionPeriod"])[
-                    "MessageRetentionPeriod"
-                ]
-            )
-            * 1000
-            for url in engine.sqs.list_queues()
-        ),
-        default=0,
+    # How far back a queue or an archive could still send an event again.
+    horizon_ms = max(
+        max((a["RetentionDays"] * DAY_MS for a in archives), default=0),
+        max(queue_retention_ms, default=0),
     )
-    replayable = now_ms - max(longest_archive_ms, longest_queue_ms)
-    if replayable >= history:
+    if now_ms - horizon_ms >= history:
         return RetentionPlan(history, history)
     return RetentionPlan(
         history,
-        replayable,
+        now_ms - horizon_ms,
         "processed marks stay as long as a queue or an archive could send their events "
-        f"again ({max(longest_archive_ms, longest_queue_ms) // DAY_MS} days)",
+        f"again ({horizon_ms // DAY_MS} days)",
     )
 
 
