@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from orderflow.domain.errors import OrderConflict
-from orderflow.entrypoints.api.committer import CommandCommitter, run_together
+from orderflow.entrypoints.api.committer import CommandCommitter
 from orderflow.eventbus.errors import StoreError
+from orderflow.runtime.commands import run_commands
 from orderflow.services.orders import commands
 from orderflow.services.orders.commands import CommandContext, OrderNotFound
 from orderflow.services.orders.records import Orders
@@ -64,8 +65,11 @@ def events_published(harness: Harness) -> int:
 
 def test_a_failing_command_fails_alone_and_leaves_no_trace() -> None:
     harness = make_harness()
-    outcomes = run_together(
-        harness.system,
+    system = harness.system
+    outcomes = run_commands(
+        system.relay,
+        system.clock,
+        system.new_id,
         [
             (placing("ord-a"), None),
             (cancelling("ord-missing"), None),
@@ -89,7 +93,10 @@ def test_a_database_failure_is_every_commands_answer() -> None:
         raise StoreError("The database is locked.")
 
     with pytest.raises(StoreError):
-        run_together(harness.system, [(placing("ord-a"), None), (broken, None)])
+        system = harness.system
+        run_commands(
+            system.relay, system.clock, system.new_id, [(placing("ord-a"), None), (broken, None)]
+        )
     assert orders_kept(harness) == set()
 
 

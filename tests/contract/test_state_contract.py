@@ -1,5 +1,7 @@
 """The services' state port (``runtime.ports.StateStore``): one specification, run on the
-in-memory adapter and on SQLite, so that tests in memory say what production does."""
+in-memory adapter, on SQLite beside the engine and on a SQLite file of its own (as beside
+a remote transport), so that tests in memory say what production does; and the
+in-engine transport joining its transactions, on both embedded stores."""
 
 from __future__ import annotations
 
@@ -9,15 +11,19 @@ from pathlib import Path
 import orjson
 import pytest
 
+from orderflow.adapters.sqlite import SqliteStore
+from orderflow.adapters.sqlite.state import SqliteStateStore
 from orderflow.bootstrap.system import System, memory_system, open_system
 from orderflow.eventbus.clock import ManualClock
 from orderflow.runtime.journal import Attempt, Outcome
-from orderflow.runtime.ports import MAX_FAILURES
+from orderflow.runtime.ports import MAX_FAILURES, StateStore
+from orderflow.runtime.transport import Transport, joining
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
 
 
 @pytest.fixture(params=["memory", "sqlite"])
 def system(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[System]:
+    """An embedded system: state and engine in one store."""
     made = (
         memory_system(ManualClock())
         if request.param == "memory"
@@ -30,6 +36,29 @@ def system(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[System]:
     made.close()
 
 
+@pytest.fixture(params=["memory", "sqlite", "sqlite-alone"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore]:
+    """The state store of each embedded system, and a SQLite file of the state alone."""
+    if request.param == "sqlite-alone":
+        sqlite = SqliteStore(tmp_path / "alone.db")
+        yield SqliteStateStore(sqlite)
+        sqlite.close()
+        return
+    made = (
+        memory_system(ManualClock())
+        if request.param == "memory"
+        else open_system(tmp_path / "s.db")
+    )
+    yield made.state
+    made.close()
+
+
+def joined(system: System, state: object) -> Transport:
+    transport = joining(system.transport)
+    assert transport is not None, "the embedded system's transport joins its transactions"
+    return transport.within(state)
+
+
 def event(n: int, correlation: str = "c-1", bus: str = "default") -> OutgoingEvent:
     return OutgoingEvent(f"e-{n}", correlation, None, "s", "Thing", {"n": n}, bus, n)
 
@@ -38,51 +67,63 @@ def mail(n: int) -> OutgoingMail:
     return OutgoingMail(f"<m{n}@t>", "o-1", "refund", "u@x.test", "s", "b", "c-1", "e-1", n)
 
 
-def test_documents_are_kept_by_kind_and_key_and_scanned_in_key_order(system: System) -> None:
-    with system.state.transaction() as state:
+def test_documents_are_kept_by_kind_and_key_and_scanned_in_key_order(store: StateStore) -> None:
+    with store.transaction() as state:
         state.put("k", "b", {"v": 2})
         state.put("k", "a", {"v": 1})
         state.put("other", "a", {"v": 3})
         state.put("k", "b", {"v": 4})
-    with system.state.reader() as state:
+    with store.reader() as state:
         assert state.get("k", "a") == {"v": 1}
         assert state.get("k", "nope") is None
         assert list(state.scan("k")) == [{"v": 1}, {"v": 4}]
 
 
-def test_a_transaction_that_raises_leaves_nothing(system: System) -> None:
-    with pytest.raises(RuntimeError), system.state.transaction() as state:
+def test_a_transaction_that_raises_leaves_nothing(store: StateStore) -> None:
+    with pytest.raises(RuntimeError), store.transaction() as state:
         state.put("k", "a", {"v": 1})
         assert state.claim("w", "e-1", 0)
         state.add_events([event(1)])
         state.add_mail(mail(1))
-        state.put_events([{"Source": "s", "DetailType": "T", "Detail": "{}"}])
         raise RuntimeError
-    with system.state.reader() as state:
+    with store.reader() as state:
         assert state.get("k", "a") is None
         assert state.pending_events(10) == []
         assert state.pending_mail(10) == []
-    with system.state.transaction() as state:
+    with store.transaction() as state:
         assert state.claim("w", "e-1", 0)  # the claim was undone too
-    assert system.engine.sqs.peek_messages("q", 10) == []  # and the routing
 
 
-def test_a_claim_is_taken_once_per_consumer(system: System) -> None:
-    with system.state.transaction() as state:
+def test_what_the_transport_did_in_a_transaction_that_raises_is_undone(system: System) -> None:
+    system.engine.sqs.send_message("q", "one")
+    with pytest.raises(RuntimeError), system.state.transaction() as state:
+        transport = joined(system, state)
+        assert transport.receive("q", max_messages=1, wait_time_s=0)
+        state.put("k", "a", {"v": 1})
+        transport.put_events([{"Source": "s", "DetailType": "T", "Detail": "{}"}])
+        raise RuntimeError
+    [message] = system.engine.sqs.peek_messages("q", 10)  # the routing undone, the
+    assert message.body == "one"  # receipt too: the message visible again at once
+    [again] = system.engine.sqs.receive_message("q", attribute_names=["ApproximateReceiveCount"])
+    assert again.attributes["ApproximateReceiveCount"] == "1"
+
+
+def test_a_claim_is_taken_once_per_consumer(store: StateStore) -> None:
+    with store.transaction() as state:
         assert state.claim("inventory", "e-1", 0)
         assert not state.claim("inventory", "e-1", 1)
         assert state.claim("analytics", "e-1", 1)
 
 
-def test_the_outbox_hands_out_pending_rows_oldest_first(system: System) -> None:
-    with system.state.transaction() as state:
+def test_the_outbox_hands_out_pending_rows_oldest_first(store: StateStore) -> None:
+    with store.transaction() as state:
         state.add_events([event(n) for n in range(3)])
-    with system.state.transaction() as state:
+    with store.transaction() as state:
         pending = state.pending_events(2)
         assert [row.event.event_id for row in pending] == ["e-0", "e-1"]
         assert pending[0].event.detail == {"n": 0}
         state.mark_published([pending[0].seq], 99)
-    with system.state.reader() as state:
+    with store.reader() as state:
         assert [row.event.event_id for row in state.pending_events(10)] == ["e-1", "e-2"]
         rows = state.events_of("c-1")
         assert [(row.event.event_id, row.published_ms) for row in rows] == [
@@ -92,8 +133,8 @@ def test_the_outbox_hands_out_pending_rows_oldest_first(system: System) -> None:
         ]
 
 
-def test_a_row_failing_too_often_is_left_with_its_error(system: System) -> None:
-    with system.state.transaction() as state:
+def test_a_row_failing_too_often_is_left_with_its_error(store: StateStore) -> None:
+    with store.transaction() as state:
         state.add_events([event(1)])
         seq = state.pending_events(1)[0].seq
         for _ in range(MAX_FAILURES):
@@ -105,11 +146,10 @@ def test_a_row_failing_too_often_is_left_with_its_error(system: System) -> None:
 
 def test_events_put_in_a_transaction_are_routed_with_it(system: System) -> None:
     with system.state.transaction() as state:
-        assert state.shares_engine_transaction
-        result = state.put_events(
+        [result] = joined(system, state).put_events(
             [{"Source": "s", "DetailType": "T", "Detail": orjson.dumps({"a": 1}).decode()}]
         )
-        assert result.failed_entry_count == 0
+        assert result.event_id is not None
     [message] = system.engine.sqs.peek_messages("q", 10)
     assert orjson.loads(message.body)["detail"] == {"a": 1}
 
@@ -118,20 +158,20 @@ def test_acknowledging_deletes_received_messages_in_the_transaction(system: Syst
     system.engine.sqs.send_message("q", "one")
     [received] = system.engine.sqs.receive_message("q")
     with pytest.raises(RuntimeError), system.state.transaction() as state:
-        state.acknowledge("q", [received.receipt_handle])
+        joined(system, state).acknowledge("q", [received.receipt_handle])
         raise RuntimeError
     assert len(system.engine.sqs.peek_messages("q", 10)) == 1
     with system.state.transaction() as state:
-        state.acknowledge("q", [received.receipt_handle])
+        joined(system, state).acknowledge("q", [received.receipt_handle])
     assert system.engine.sqs.peek_messages("q", 10) == []
 
 
-def test_mail_is_sent_once_and_a_refused_mail_is_left_after_its_retries(system: System) -> None:
-    with system.state.transaction() as state:
+def test_mail_is_sent_once_and_a_refused_mail_is_left_after_its_retries(store: StateStore) -> None:
+    with store.transaction() as state:
         state.add_mail(mail(1))
         state.add_mail(mail(1))  # the same Message-ID: one email
         state.add_mail(mail(2))
-    with system.state.transaction() as state:
+    with store.transaction() as state:
         assert [m.message_id for m in state.pending_mail(10)] == ["<m1@t>", "<m2@t>"]
         assert state.mark_mail_sent("<m1@t>", 5)
         assert not state.mark_mail_sent("<m1@t>", 6)
@@ -141,16 +181,16 @@ def test_mail_is_sent_once_and_a_refused_mail_is_left_after_its_retries(system: 
 
 
 def test_the_outbox_shows_unsent_mail_with_its_last_error_and_retry_clears_it(
-    system: System,
+    store: StateStore,
 ) -> None:
-    with system.state.transaction() as state:
+    with store.transaction() as state:
         for n in (1, 2, 3):
             state.add_mail(mail(n))
         state.mark_mail_sent("<m1@t>", 5)
         for _ in range(MAX_FAILURES):
             state.mark_mail_failed("<m2@t>", "550 no such user", permanent=True)
         state.mark_mail_failed("<m3@t>", "Connection refused", permanent=False)
-    with system.state.reader() as state:
+    with store.reader() as state:
         unsent = state.unsent_mail(10)
         assert [(u.mail.message_id, u.refusals, u.last_error, u.given_up) for u in unsent] == [
             ("<m2@t>", MAX_FAILURES, "550 no such user", True),
@@ -158,9 +198,9 @@ def test_the_outbox_shows_unsent_mail_with_its_last_error_and_retry_clears_it(
         ]
         assert [m.message_id for m in state.pending_mail(10)] == ["<m3@t>"]
         assert len(state.unsent_mail(1)) == 1
-    with system.state.transaction() as state:
+    with store.transaction() as state:
         assert state.retry_mail(["<m2@t>", "<m1@t>", "<m2@t>", "<nope@t>"]) == ["<m2@t>"]
-    with system.state.transaction() as state:
+    with store.transaction() as state:
         assert [m.message_id for m in state.pending_mail(10)] == ["<m2@t>", "<m3@t>"]
         assert [(u.refusals, u.last_error) for u in state.unsent_mail(10)] == [
             (0, None),
@@ -168,14 +208,14 @@ def test_the_outbox_shows_unsent_mail_with_its_last_error_and_retry_clears_it(
         ]
         assert sorted(state.retry_mail(None)) == ["<m2@t>", "<m3@t>"]
         assert [u.last_error for u in state.unsent_mail(10)] == [None, None]
-    with pytest.raises(RuntimeError), system.state.transaction() as state:
+    with pytest.raises(RuntimeError), store.transaction() as state:
         state.mark_mail_failed("<m2@t>", "550 again", permanent=True)
         raise RuntimeError  # rolled back with the transaction
-    with system.state.reader() as state:
+    with store.reader() as state:
         assert state.unsent_mail(10)[0].last_error is None
 
 
-def test_the_journal_finds_attempts_by_journey_and_by_message(system: System) -> None:
+def test_the_journal_finds_attempts_by_journey_and_by_message(store: StateStore) -> None:
     attempts = [
         Attempt(
             "inventory",
@@ -193,9 +233,9 @@ def test_the_journal_finds_attempts_by_journey_and_by_message(system: System) ->
         )
         for n in range(3)
     ]
-    with system.state.transaction() as state:
+    with store.transaction() as state:
         state.record_attempts(attempts)
-    with system.state.reader() as state:
+    with store.reader() as state:
         assert state.attempts_of("c-1") == attempts[1:]
         assert state.attempts_of_message("m-0") == attempts[:1]
 
@@ -207,8 +247,8 @@ def attempt(n: int, started_ms: int) -> Attempt:
     )  # fmt: skip
 
 
-def test_prune_takes_what_is_older_in_batches_and_never_what_is_pending(system: System) -> None:
-    with system.state.transaction() as state:
+def test_prune_takes_what_is_older_in_batches_and_never_what_is_pending(store: StateStore) -> None:
+    with store.transaction() as state:
         state.record_attempts([attempt(n, when) for n, when in enumerate((10, 20, 30, 500))])
         state.add_events([event(1), event(2), event(3)])
         [first, second, _unpublished] = state.pending_events(10)
@@ -220,27 +260,27 @@ def test_prune_takes_what_is_older_in_batches_and_never_what_is_pending(system: 
         state.mark_mail_sent("<m2@t>", 500)
         state.claim("inventory", "e-1", 10)
         state.claim("inventory", "e-2", 500)
-    with system.state.reader() as state:
+    with store.reader() as state:
         assert [state.count_older(r, 100) for r in ("attempts", "events", "emails")] == [3, 1, 1]
         assert state.count_older("processed", 100) == 1
-    with pytest.raises(RuntimeError), system.state.transaction() as state:
+    with pytest.raises(RuntimeError), store.transaction() as state:
         assert state.prune("attempts", 100, 10) == 3
         raise RuntimeError  # rolled back with the transaction
-    with system.state.transaction() as state:
+    with store.transaction() as state:
         assert state.prune("attempts", 100, 2) == 2  # a batch
         assert state.prune("attempts", 100, 2) == 1
         assert state.prune("attempts", 100, 2) == 0
         assert state.prune("events", 100, 10) == 1
         assert state.prune("emails", 100, 10) == 1
         assert state.prune("processed", 100, 10) == 1
-    with system.state.reader() as state:
+    with store.reader() as state:
         assert [a.started_ms for a in state.attempts_of("c-1")] == [500]
         assert [(e.event.event_id, e.published_ms) for e in state.events_of("c-1")] == [
             ("e-2", 500),
             ("e-3", None),  # not published yet: never pruned
         ]
         assert [u.mail.message_id for u in state.unsent_mail(10)] == ["<m3@t>"]
-    with system.state.transaction() as state:
+    with store.transaction() as state:
         assert not state.mark_mail_sent("<m2@t>", 600)  # still there, still sent
         assert state.claim("inventory", "e-1", 600)  # its mark went
         assert not state.claim("inventory", "e-2", 600)  # its mark stayed

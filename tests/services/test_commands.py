@@ -10,6 +10,8 @@ from orderflow.domain.errors import InvalidOrder, OrderConflict
 from orderflow.services.orders import commands
 from tests.services.harness import make_harness
 
+pytestmark = pytest.mark.usefixtures("transport")
+
 
 def _place(**changes: object) -> commands.PlaceOrder:
     request = {

@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 import orjson
+import pytest
 
 from orderflow.adapters.memory.mailer import MemoryMailer
 from orderflow.runtime.journal import Attempt, Outcome
@@ -15,9 +16,11 @@ from orderflow.services.notifications.sent import notification_sent
 from orderflow.services.ports import OutgoingMail
 from tests.services.harness import Harness, make_harness
 
+pytestmark = pytest.mark.usefixtures("transport")
+
 
 def _messages_of(h: Harness, queue: str) -> list[str]:
-    return [m.body for m in h.system.engine.sqs.peek_messages(queue, 100)]
+    return h.carrier.bodies(queue)
 
 
 def _all_attempts(h: Harness) -> list[Attempt]:
@@ -35,8 +38,8 @@ def test_a_redelivered_order_created_reserves_stock_and_mails_once() -> None:
     h.settle()
     # The same message arrives again (an at-least-once redelivery, or a relay that
     # published twice): the consumers' guards must make it a no-op.
-    h.system.engine.sqs.send_message("inventory", body)
-    h.system.engine.sqs.send_message("notification", notification_body)
+    h.carrier.send("inventory", body)
+    h.carrier.send("notification", notification_body)
     h.settle()
     assert h.stock("KB-001") == 495
     assert [m.kind for m in h.mailer.sent] == ["confirmation"]
@@ -56,16 +59,8 @@ def test_replaying_the_archive_changes_nothing() -> None:
     h.settle()
     stock_before = (h.stock("LT-006"), h.stock("MS-002"))
     mails_before = len(h.mailer.sent)
-    events = h.system.engine.events
-    archive = events.describe_archive("orders-archive")
     h.clock.advance(seconds=1)
-    events.start_replay(
-        "again",
-        archive["ArchiveArn"],
-        0,
-        h.clock.now_ms() / 1000,
-        events.describe_event_bus("orders")["Arn"],
-    )
+    h.carrier.replay("orders-archive", "orders", h.clock.now_ms() / 1000)
     assert h.settle() > 0
     assert (h.stock("LT-006"), h.stock("MS-002")) == stock_before
     assert len(h.mailer.sent) == mails_before
@@ -109,7 +104,7 @@ def test_a_poison_event_goes_to_the_dlq_after_max_receives_with_its_reason() -> 
     for queue in ("inventory", "order-processing", "notification", "analytics"):
         assert h.depth(queue) == 0, queue
         assert h.depth(f"{queue}-dlq") == 1, queue
-    body = orjson.loads(h.system.engine.sqs.peek_messages("inventory-dlq", 1)[0].body)
+    body = orjson.loads(h.carrier.bodies("inventory-dlq")[0])
     with h.system.state.reader() as state:
         attempts = state.attempts_of(body["id"])
     inventory = [a for a in attempts if a.consumer == "inventory"]
@@ -161,7 +156,14 @@ def test_two_mail_relays_racing_announce_an_email_once() -> None:
     h.workers["order-processing"].run_once()  # nothing to do with mail: no relay there
     notification = h.system.worker("notification", wait_time_s=0)  # handles, no mailer
     notification.run_once()
-    other = MailRelay(h.system.state, h.mailer, h.clock, sender=SENDER, announce=notification_sent)
+    other = MailRelay(
+        h.system.state,
+        h.system.relay,
+        h.mailer,
+        h.clock,
+        sender=SENDER,
+        announce=notification_sent,
+    )
 
     class RacingMailer(MemoryMailer):
         """Lets the other relay send and record the same email while this one sends it."""
@@ -171,7 +173,12 @@ def test_two_mail_relays_racing_announce_an_email_once() -> None:
             super().send(mail, sender)
 
     racing = MailRelay(
-        h.system.state, RacingMailer(), h.clock, sender=SENDER, announce=notification_sent
+        h.system.state,
+        h.system.relay,
+        RacingMailer(),
+        h.clock,
+        sender=SENDER,
+        announce=notification_sent,
     )
     assert racing.send_pending() == (1, [])
     [mail] = h.mailer.sent

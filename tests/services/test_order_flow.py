@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.services.harness import make_harness
+
+pytestmark = pytest.mark.usefixtures("transport")
 
 
 def test_an_order_in_stock_is_confirmed_reserved_mailed_and_counted() -> None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from orderflow.services.orders import commands
 from orderflow.services.topology import SUBSCRIPTIONS
 from tests.services.harness import make_harness
+
+pytestmark = pytest.mark.usefixtures("transport")
 
 V1: dict[str, Any] = {
     "eventVersion": "1.0",
@@ -151,12 +155,13 @@ def test_a_cancellation_that_overtakes_the_creation_at_notification_is_told_once
     h = make_harness()
     queue = SUBSCRIPTIONS["notification"].queue
     order_id = h.place(("KB-001", 1, "89.00"))
-    [held] = h.system.engine.sqs.receive_message(queue, visibility_timeout=60)
+    held = h.carrier.hold(queue, visibility_s=60)
+    assert held is not None
     with h.command() as ctx:
         commands.cancel(ctx, order_id, "changed my mind")
     h.settle()
     assert [m.kind for m in h.mailer.sent] == ["cancellation"]
-    h.system.engine.sqs.change_message_visibility(queue, held.receipt_handle, 0)
+    h.carrier.release(queue, held)
     h.settle()
     [told] = h.mailer.sent  # no confirmation of a cancelled order, no second cancellation
     assert (told.kind, told.recipient) == ("cancellation", "u-1@customers.orderflow.test")
@@ -181,12 +186,10 @@ def test_an_inventory_answer_that_overtakes_order_processing_is_applied_later() 
     h.workers["inventory"].run_once()
     # order-processing receives InventoryReserved before the OrderCreated it answers:
     # take OrderCreated out of its queue for a moment.
-    held = h.system.engine.sqs.receive_message(
-        "order-processing", max_messages=1, visibility_timeout=5
-    )
-    assert held and "OrderCreated" in held[0].body
+    held = h.carrier.hold("order-processing", visibility_s=5)
+    assert held and "OrderCreated" in held.body
     h.workers["order-processing"].run_once()
-    h.clock.advance(seconds=6)
+    h.elapse(6)
     h.settle()
     order = h.order("node-3")
     assert order["status"] == "CONFIRMED"

@@ -9,6 +9,7 @@ from pathlib import Path
 from orderflow.adapters.memory.mailer import MemoryMailer
 from orderflow.bootstrap.system import System, install, open_system
 from orderflow.eventbus.clock import to_iso
+from orderflow.runtime.commands import run_command
 from orderflow.services.orders import commands
 from orderflow.services.topology import SUBSCRIPTIONS
 
@@ -22,21 +23,24 @@ def place_order(
 ) -> str:
     """The new order's id; its OrderCreated published at once unless ``publish`` is off
     (then it waits in the outbox for a relay)."""
-    with system.state.transaction() as state:
-        now = system.clock.now_ms()
-        order, _ = commands.place(
-            commands.CommandContext(state, now, to_iso(now), system.new_id),
-            commands.PlaceOrder(
-                customer_id=customer,
-                currency="USD",
-                channel="web",
-                items=[(sku, quantity, Decimal(price)) for sku, quantity, price in items],
-                refund_eligible=eligible,
-                payment_method="card",
-            ),
-        )
-        if publish:
-            system.relay.publish_in(state)
+    request = commands.PlaceOrder(
+        customer_id=customer,
+        currency="USD",
+        channel="web",
+        items=[(sku, quantity, Decimal(price)) for sku, quantity, price in items],
+        refund_eligible=eligible,
+        payment_method="card",
+    )
+    if not publish:  # the command alone, as a process that died before its relay ran
+        with system.state.transaction() as state:
+            now = system.clock.now_ms()
+            order, _ = commands.place(
+                commands.CommandContext(state, now, to_iso(now), system.new_id), request
+            )
+        return order.order_id
+    order, _ = run_command(
+        system.relay, system.clock, system.new_id, lambda ctx: commands.place(ctx, request)
+    )
     return order.order_id
 
 

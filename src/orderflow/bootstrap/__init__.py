@@ -10,22 +10,51 @@ import os
 from pathlib import Path
 from typing import Final
 
+from orderflow.adapters.aws.connection import AwsConnection
 from orderflow.adapters.sqlite import SqliteStore
-from orderflow.eventbus.clock import SystemClock
+from orderflow.bootstrap.storage import StorageLocation, StorageUrlError, parse_storage_url
+from orderflow.eventbus.clock import Clock, SystemClock
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.names import AwsScope
 
+__all__ = [
+    "DB_ENVIRONMENT",
+    "DEFAULT_DB",
+    "TRANSPORT_ENVIRONMENT",
+    "AwsConnection",
+    "StorageLocation",
+    "StorageUrlError",
+    "database_path",
+    "open_engine",
+    "storage_location",
+]
+
 DB_ENVIRONMENT: Final = "ORDERFLOW_DB"
+TRANSPORT_ENVIRONMENT: Final = "ORDERFLOW_TRANSPORT"
+"""``aws`` carries the services' events over the AWS APIs; ``engine`` (the default), on
+the embedded engine."""
 SYNCHRONOUS_ENVIRONMENT: Final = "ORDERFLOW_SYNCHRONOUS"
 DEFAULT_DB: Final = Path(".orderflow") / "orderflow.db"
 
 
-def database_path(db: str | Path | None = None) -> Path:
-    """The database file: ``db`` if given, else $ORDERFLOW_DB, else ./.orderflow/orderflow.db."""
+def storage_location(db: str | Path | None = None) -> StorageLocation:
+    """Where the state is: ``db`` if given (a path or a URL, see ``storage``), else
+    $ORDERFLOW_DB, else ./.orderflow/orderflow.db."""
     if db:
-        return Path(db)
+        return parse_storage_url(db)
     from_environment = os.environ.get(DB_ENVIRONMENT)
-    return Path(from_environment) if from_environment else DEFAULT_DB
+    return parse_storage_url(from_environment) if from_environment else StorageLocation(DEFAULT_DB)
+
+
+def database_path(db: str | Path | None = None) -> Path:
+    """The database file (see ``storage_location``); ``StorageUrlError`` for memory."""
+    path = storage_location(db).path
+    if path is None:
+        raise StorageUrlError(
+            "memory: lives in one process only; this needs a database file (a path or "
+            "sqlite:///FILE) that every process can open."
+        )
+    return path
 
 
 def open_engine(
@@ -34,6 +63,7 @@ def open_engine(
     synchronous: str | None = None,
     scope: AwsScope | None = None,
     writer_turns: bool = False,
+    clock: Clock | None = None,
 ) -> Engine:
     """The embedded engine on its SQLite file (close it with ``engine.store.close()``).
 
@@ -44,4 +74,4 @@ def open_engine(
     """
     level = synchronous or os.environ.get(SYNCHRONOUS_ENVIRONMENT) or "NORMAL"
     store = SqliteStore(database_path(db), synchronous=level, writer_turns=writer_turns)
-    return Engine(store, SystemClock(), scope)
+    return Engine(store, clock or SystemClock(), scope)

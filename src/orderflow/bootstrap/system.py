@@ -1,20 +1,29 @@
-"""``System``: the engine, the services' state and their wiring, opened as one.
+"""``System``: the services' state, the transport that carries their events, and their
+wiring, opened as one.
 
-``open_system(db)`` opens the SQLite file (engine and services share it and its
-transactions; the embedded mail sink keeps its mailbox in a file of its own);
-``memory_system()`` does the same in memory for tests.
+``open_system(db)`` opens the embedded system on a SQLite file (engine and services
+share it and its transactions, so the in-engine transport receives, handles,
+acknowledges and publishes in one commit; the embedded mail sink keeps its mailbox in a
+file of its own). ``open_system(db, aws=AwsConnection(...))`` keeps only the services'
+state there (or in memory, ``memory:``) and carries events over the AWS APIs: real
+AWS, ``orderflow serve`` elsewhere, or any AWS-compatible endpoint.
+``memory_system()`` is the embedded system in memory, for tests.
 ``install(system)`` applies the services' topology (bus, queues with DLQs, rules,
-archive) and seeds the catalog; both are idempotent.
+archive; on the engine, or through the AWS APIs) and seeds the catalog; both are
+idempotent.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 import orjson
 
+from orderflow.adapters.engine import InEngineTransport
 from orderflow.adapters.memory import MemoryStore
 from orderflow.adapters.memory.state import MemoryStateStore
 from orderflow.adapters.smtp.sender import SmtpMailer
@@ -23,36 +32,61 @@ from orderflow.adapters.smtp.sink import MailSink
 from orderflow.adapters.sqlite import SqliteStore
 from orderflow.adapters.sqlite.mailbox import SqliteMailbox
 from orderflow.adapters.sqlite.state import SqliteStateStore
-from orderflow.bootstrap import open_engine
+from orderflow.bootstrap import SYNCHRONOUS_ENVIRONMENT, open_engine, storage_location
 from orderflow.bootstrap.catalog import DEFAULT_CATALOG, Product, seed_catalog
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.clock import Clock, SystemClock
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.ids import new_uuid
-from orderflow.eventbus.topology_file import Plan, apply, parse_topology
+from orderflow.eventbus.topology_file import Plan, TopologySpec, apply, parse_topology
 from orderflow.runtime.mail import MailRelay
 from orderflow.runtime.ports import Mailer, StateStore
 from orderflow.runtime.relay import OutboxRelay
+from orderflow.runtime.retention import EventSources
+from orderflow.runtime.transport import Transport
 from orderflow.runtime.worker import Worker
 from orderflow.services.notifications.messages import SENDER
 from orderflow.services.notifications.sent import notification_sent
 from orderflow.services.topology import SUBSCRIPTIONS, topology_document
 
+if TYPE_CHECKING:  # boto3 is imported only by a system that talks to AWS (CLI start-up)
+    from orderflow.adapters.aws.clients import AwsConnection
+
+REMOTE_WAIT_S: Final = 20
+"""A worker's long poll on the AWS APIs (ReceiveMessage's longest WaitTimeSeconds)."""
+
+
+class NoEmbeddedEngine(OrderflowError):
+    """The system carries its events over the AWS APIs: there is no engine here to ask."""
+
 
 @dataclass
 class System:
-    engine: Engine
     state: StateStore
+    transport: Transport
+    clock: Clock
+    embedded: Engine | None = None
+    """The embedded engine, when the system runs on one (``engine``)."""
     mailbox: SqliteMailbox | None = None
     new_id: Callable[[], str] = new_uuid
+    remote: AwsConnection | None = None
+    """Where the AWS APIs are, when the system runs on them."""
     relay: OutboxRelay = field(init=False)
+    _closing: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self.relay = OutboxRelay(self.state, self.engine.clock)
+        self.relay = OutboxRelay(self.state, self.transport, self.clock)
 
     @property
-    def clock(self) -> Clock:
-        return self.engine.clock
+    def engine(self) -> Engine:
+        """The embedded engine (``NoEmbeddedEngine`` on the AWS APIs)."""
+        if self.embedded is None:
+            where = self.remote.label if self.remote else "a remote endpoint"
+            raise NoEmbeddedEngine(
+                f"This system's queues and buses are at {where}: ask them there (the AWS "
+                "CLI with --endpoint-url, or orderflow with --db on the endpoint's database)."
+            )
+        return self.embedded
 
     def worker(
         self,
@@ -60,19 +94,30 @@ class System:
         *,
         mailer: Mailer | None = None,
         mail_from: str = SENDER,
-        wait_time_s: int = 1,
+        wait_time_s: int | None = None,
         retry_base_s: int = 1,
     ) -> Worker:
         """The worker of consumer ``name`` (``mailer`` and the address its emails come
-        from, ``mail_from``: for the notification consumer)."""
+        from, ``mail_from``: for the notification consumer). ``wait_time_s``: how long a
+        receive long-polls (default 1 s on the engine, which then looks again at once,
+        and 20 s on the AWS APIs, where each empty receive is a request)."""
+        if wait_time_s is None:
+            wait_time_s = REMOTE_WAIT_S if self.remote else 1
         mail = (
-            MailRelay(self.state, mailer, self.clock, sender=mail_from, announce=notification_sent)
+            MailRelay(
+                self.state,
+                self.relay,
+                mailer,
+                self.clock,
+                sender=mail_from,
+                announce=notification_sent,
+            )
             if mailer
             else None
         )
         return Worker(
             SUBSCRIPTIONS[name],
-            queues=self.engine.sqs,
+            transport=self.transport,
             store=self.state,
             clock=self.clock,
             new_id=self.new_id,
@@ -84,17 +129,63 @@ class System:
     def close(self) -> None:
         if self.mailbox is not None:
             self.mailbox.close()
-        self.engine.store.close()
+        for closing in self._closing:
+            closing()
 
 
-def open_system(db: str | Path | None = None, *, synchronous: str | None = None) -> System:
-    """The system on its SQLite file (see ``open_engine`` for ``db`` and ``synchronous``)."""
+def open_system(
+    db: str | Path | None = None,
+    *,
+    synchronous: str | None = None,
+    aws: AwsConnection | None = None,
+    clock: Clock | None = None,
+) -> System:
+    """The system on ``db`` (a path or a URL, see ``bootstrap.storage``; ``synchronous`` as
+    for ``open_engine``): embedded, or with ``aws`` its events on the AWS APIs there.
+    ``clock``: the system's time (the state's; on the engine, the queues' too)."""
+    location = storage_location(db)
+    if aws is not None:
+        return _remote_system(location.path, aws, synchronous, clock or SystemClock())
+    if location.path is None:
+        return memory_system(clock)
     # The services' transactions hold the write lock for a whole batch of handlers: their
     # processes take turns for it (adapters.sqlite.turns).
-    engine = open_engine(db, synchronous=synchronous, writer_turns=True)
+    engine = open_engine(location.path, synchronous=synchronous, writer_turns=True, clock=clock)
     store = engine.store
     assert isinstance(store, SqliteStore)
-    return System(engine, SqliteStateStore(store, engine), SqliteMailbox(store.path))
+    system = System(
+        SqliteStateStore(store, engine),
+        InEngineTransport(engine),
+        engine.clock,
+        embedded=engine,
+        mailbox=SqliteMailbox(store.path),
+    )
+    system._closing.append(store.close)
+    return system
+
+
+def _remote_system(
+    path: Path | None, aws: AwsConnection, synchronous: str | None, clock: Clock
+) -> System:
+    from orderflow.adapters.aws.transport import AwsTransport  # noqa: PLC0415 (see above)
+
+    transport = AwsTransport(aws)
+    if path is None:
+        memory = MemoryStore()
+        system = System(MemoryStateStore(memory), transport, clock, remote=aws)
+        system._closing.append(memory.close)
+        return system
+    level = synchronous or os.environ.get(SYNCHRONOUS_ENVIRONMENT) or "NORMAL"
+    store = SqliteStore(path, synchronous=level, writer_turns=True)
+    system = System(
+        SqliteStateStore(store),
+        transport,
+        clock,
+        mailbox=SqliteMailbox(store.path),
+        remote=aws,
+    )
+    system._closing.append(store.close)
+    return system
 
 
 def state_of(engine: Engine) -> StateStore | None:
@@ -105,16 +196,47 @@ def state_of(engine: Engine) -> StateStore | None:
 
 
 def memory_system(clock: Clock | None = None, new_id: Callable[[], str] = new_uuid) -> System:
-    """The system in memory (one process; for tests)."""
+    """The embedded system in memory (one process; for tests)."""
     store = MemoryStore()
     engine = Engine(store, clock or SystemClock(), new_id=new_id)
-    return System(engine, MemoryStateStore(store, engine), new_id=new_id)
+    system = System(
+        MemoryStateStore(store, engine),
+        InEngineTransport(engine),
+        engine.clock,
+        embedded=engine,
+        new_id=new_id,
+    )
+    system._closing.append(store.close)
+    return system
+
+
+def event_sources(system: System) -> EventSources:
+    """The buses' archives and the queues that could send the services' events again (what
+    retention must outlive): the engine's, or those at the AWS endpoint."""
+    if system.embedded is not None:
+        return system.embedded
+    from orderflow.adapters.aws.apis import open_remote_apis  # noqa: PLC0415 (see above)
+
+    assert system.remote is not None
+    return open_remote_apis(system.remote)
+
+
+def services_topology() -> TopologySpec:
+    """The topology the services need (``services.topology``), as a topology file."""
+    return parse_topology(orjson.dumps(topology_document()).decode(), "orderflow services")
 
 
 def install(system: System, catalog: tuple[Product, ...] | list[Product] = DEFAULT_CATALOG) -> Plan:
-    """Apply the services' topology and seed the catalog; what changed in the topology."""
-    spec = parse_topology(orjson.dumps(topology_document()).decode(), "orderflow services")
-    plan = apply(system.engine, spec)
+    """Apply the services' topology (on the engine, or through the AWS APIs) and seed the
+    catalog; what changed in the topology."""
+    spec = services_topology()
+    if system.embedded is not None:
+        plan = apply(system.embedded, spec)
+    else:
+        from orderflow.adapters.aws.apis import open_remote_apis  # noqa: PLC0415 (see above)
+
+        assert system.remote is not None
+        plan = apply(open_remote_apis(system.remote), spec)
     seed_catalog(system.state, catalog)
     return plan
 

@@ -1,1 +1,2 @@
-"""Ways in: the command line today, the HTTP API later."""
+"""Ways in: the command line, the order HTTP API and the AWS-compatible endpoint, and
+the processes `orderflow up` supervises."""

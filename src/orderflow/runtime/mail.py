@@ -37,6 +37,7 @@ class MailRelay:
     def __init__(
         self,
         store: StateStore,
+        relay: OutboxRelay,
         mailer: Mailer,
         clock: Clock,
         *,
@@ -44,11 +45,11 @@ class MailRelay:
         announce: Announcement,
     ) -> None:
         self._store = store
+        self._relay = relay
         self._mailer = mailer
         self._clock = clock
         self._sender = sender
         self._announce = announce
-        self._relay = OutboxRelay(store, clock)
         self._paused_until_ms = 0
         self._pause_ms = 0
         self._noted: tuple[str, str] | None = None
@@ -106,12 +107,8 @@ class MailRelay:
         """Mark what went out and announce it; keep each error with its email (only a
         refusal for good counts towards giving up on it)."""
         now = self._clock.now_ms()
-        with self._store.transaction() as state:
+        with self._relay.transaction() as state:  # the announcements published with it
             for mail, error in failed:
                 state.mark_mail_failed(mail.message_id, str(error), permanent=error.permanent)
             announced = [mail for mail in sent if state.mark_mail_sent(mail.message_id, now)]
             state.add_events([outgoing(self._announce(mail, now), now) for mail in announced])
-            shared = state.shares_engine_transaction
-            self._relay.publish_in(state)
-        if not shared:
-            self._relay.publish_pending()

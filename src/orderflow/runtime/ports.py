@@ -1,21 +1,20 @@
 """What the runtime needs from storage and from a mail server.
 
-``StateStore.transaction()`` yields a ``RuntimeState``: the services' ``ServiceState``
-plus idempotency claims, the outbox's reading side and the journal. A
-store may publish outbox events inside the same transaction (``put_events``): the
-SQLite store does, so marking an event published and routing it are one commit.
+``StateStore.transaction()`` yields a ``StateTransaction``, made of the parts each caller
+needs: a handler's ``UnitOfWork`` (the services' ``ServiceState`` plus idempotency
+claims), the ``Journal``, the outbox's ``OutboxRows``, the mail outbox's ``MailRows``,
+``RetentionRows`` and the ``TraceReads``. What carries messages is the transport's
+business (``runtime.transport``), not the store's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Final, Literal, Protocol
+from typing import Final, Literal, Protocol
 
 from orderflow.errors import OrderflowError
-from orderflow.eventbus.bus import PutEventsResult
-from orderflow.eventbus.queues.delivery import ReceivedMessage
 from orderflow.runtime.journal import Attempt
 from orderflow.services.ports import OutgoingEvent, OutgoingMail, ServiceState
 
@@ -54,12 +53,23 @@ Record = Literal["attempts", "events", "emails", "processed"]
 outbox events, sent emails and consumers' processed marks."""
 
 
-class RuntimeState(ServiceState, Protocol):
+class UnitOfWork(ServiceState, Protocol):
+    """What a handler's work needs inside one transaction: the services' state and the
+    consumers' idempotency claims."""
+
     def claim(self, consumer: str, event_id: str, now_ms: int) -> bool:
         """Mark ``event_id`` processed by ``consumer``; False if it already was."""
         ...
 
-    def record_attempts(self, attempts: Sequence[Attempt]) -> None: ...
+
+class Journal(Protocol):
+    def record_attempts(self, attempts: Sequence[Attempt]) -> None:
+        """Keep what came of each delivery (``orderflow trace``, ``dlq show``)."""
+        ...
+
+
+class OutboxRows(Protocol):
+    """The outbox's reading side: what the relay publishes."""
 
     def pending_events(self, limit: int) -> list[StoredEvent]:
         """Unpublished outbox rows, oldest first (skipping rows that keep failing)."""
@@ -69,24 +79,9 @@ class RuntimeState(ServiceState, Protocol):
 
     def mark_failed(self, seqs: Sequence[int], error: str) -> None: ...
 
-    def put_events(self, entries: Sequence[Mapping[str, Any]]) -> PutEventsResult:
-        """PutEvents on the engine, in this transaction when the store shares the engine's."""
-        ...
 
-    @property
-    def shares_engine_transaction(self) -> bool:
-        """Whether ``receive``, ``put_events`` and ``acknowledge`` commit with this
-        transaction (then the relay may publish inside it, and a worker receive, handle and
-        acknowledge inside it)."""
-        ...
-
-    def receive(self, queue: str, max_messages: int) -> list[ReceivedMessage]:
-        """Receive from ``queue`` in this transaction (only when it shares the engine's)."""
-        ...
-
-    def acknowledge(self, queue: str, receipt_handles: Sequence[str]) -> None:
-        """Delete received messages, in this transaction when the store shares the engine's."""
-        ...
+class MailRows(Protocol):
+    """The mail outbox's sending side."""
 
     def pending_mail(self, limit: int) -> list[OutgoingMail]:
         """Unsent emails, oldest first (skipping those refused too often)."""
@@ -110,6 +105,8 @@ class RuntimeState(ServiceState, Protocol):
         None), so the relay sends them again; the Message-IDs it cleared, once each."""
         ...
 
+
+class RetentionRows(Protocol):
     def prune(self, record: Record, before_ms: int, limit: int) -> int:
         """Delete up to ``limit`` of ``record`` older than ``before_ms`` (attempts started,
         events published, emails sent, events processed, before it); how many."""
@@ -119,7 +116,10 @@ class RuntimeState(ServiceState, Protocol):
         """How many of ``record`` are older than ``before_ms`` (what ``prune`` would take)."""
         ...
 
-    # What ``orderflow trace`` reads.
+
+class TraceReads(Protocol):
+    """What ``orderflow trace`` and ``dlq show`` read."""
+
     def events_of(self, correlation_id: str) -> list[StoredEvent]: ...
 
     def attempts_of(self, correlation_id: str) -> list[Attempt]: ...
@@ -127,10 +127,21 @@ class RuntimeState(ServiceState, Protocol):
     def attempts_of_message(self, message_id: str) -> list[Attempt]: ...
 
 
-class StateStore(Protocol):
-    def transaction(self) -> AbstractContextManager[RuntimeState]: ...
+class StateTransaction(
+    UnitOfWork, Journal, OutboxRows, MailRows, RetentionRows, TraceReads, Protocol
+):
+    """Everything a state store offers in one transaction; each caller types against the
+    part it uses."""
 
-    def reader(self) -> AbstractContextManager[RuntimeState]: ...
+
+class StateStore(Protocol):
+    def transaction(self) -> AbstractContextManager[StateTransaction]:
+        """A write transaction: committed when the block ends, rolled back if it raises."""
+        ...
+
+    def reader(self) -> AbstractContextManager[StateTransaction]:
+        """A read-only transaction (it never waits for writers)."""
+        ...
 
 
 class MailError(OrderflowError):

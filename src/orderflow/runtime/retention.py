@@ -14,15 +14,35 @@ the write lock for long while the system runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Final, get_args
+from typing import Any, Final, Protocol, get_args
 
-from orderflow.eventbus.engine import Engine
 from orderflow.runtime.ports import Record, StateStore
 
 BATCH: Final = 2_000
 DAY_MS: Final = 86_400_000
+
+
+class _Archives(Protocol):
+    def list_archives(self) -> list[dict[str, Any]]: ...
+
+
+class _Queues(Protocol):
+    def list_queues(self) -> list[str]: ...
+
+    def get_queue_attributes(self, queue: str, names: Iterable[str], /) -> dict[str, str]: ...
+
+
+class EventSources(Protocol):
+    """What could send an event again: the archives (ListArchives) and the queues
+    (ListQueues, GetQueueAttributes) — the embedded engine, or the AWS APIs."""
+
+    @property
+    def events(self) -> _Archives: ...
+
+    @property
+    def sqs(self) -> _Queues: ...
 
 
 @dataclass(frozen=True)
@@ -38,7 +58,7 @@ class RetentionPlan:
         return self.processed_before_ms if record == "processed" else self.history_before_ms
 
 
-def plan(engine: Engine, now_ms: int, keep_ms: int) -> RetentionPlan:
+def plan(engine: EventSources, now_ms: int, keep_ms: int) -> RetentionPlan:
     """Keep ``keep_ms`` of history, and processed marks as long as an event can return."""
     history = now_ms - keep_ms
     archives = engine.events.list_archives()

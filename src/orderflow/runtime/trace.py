@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from orderflow.runtime.journal import Attempt, Outcome
-from orderflow.runtime.ports import RuntimeState
+from orderflow.runtime.ports import TraceReads
 
 
 @dataclass
@@ -58,7 +58,7 @@ class Trace:
 
 
 def build_trace(
-    state: RuntimeState,
+    state: TraceReads,
     correlation_id: str,
     dead_letters: Mapping[str, Sequence[str]] | None = None,
     max_receives: Mapping[str, int] | None = None,

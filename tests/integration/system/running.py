@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -14,10 +13,9 @@ from orderflow.bootstrap.system import System, install, open_system
 from orderflow.entrypoints.cli.demo.scenarios import wait_for as demo_wait_for
 from orderflow.entrypoints.system.ports import free_port
 from orderflow.entrypoints.system.supervisor import Supervisor, system_parts
-from orderflow.eventbus.clock import to_iso
-from orderflow.services.orders import commands
 from orderflow.services.orders.records import ORDER
 from orderflow.services.topology import SUBSCRIPTIONS
+from tests.support.orders import place_order
 
 T = TypeVar("T")
 VISIBILITY_S: Final = 2
@@ -36,21 +34,7 @@ class Running:
     log: list[str] = field(default_factory=list)
 
     def place(self, *items: tuple[str, int, str], eligible: bool = True) -> str:
-        with self.system.state.transaction() as state:
-            now = self.system.clock.now_ms()
-            order, _ = commands.place(
-                commands.CommandContext(state, now, to_iso(now), self.system.new_id),
-                commands.PlaceOrder(
-                    customer_id="it-customer",
-                    currency="USD",
-                    channel="web",
-                    items=[(sku, qty, Decimal(price)) for sku, qty, price in items],
-                    refund_eligible=eligible,
-                    payment_method="card",
-                ),
-            )
-        self.system.relay.publish_pending()
-        return order.order_id
+        return place_order(self.system, "it-customer", *items, eligible=eligible)
 
     def orders(self) -> list[dict[str, Any]]:
         with self.system.state.reader() as state:

@@ -38,7 +38,7 @@ def worked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     db = tmp_path_factory.mktemp("views") / "o.db"
     system = open_system(db)
     install(system)
-    with system.state.transaction() as state:
+    with system.relay.transaction() as state:
         now = system.clock.now_ms()
         order, _ = commands.place(
             commands.CommandContext(state, now, to_iso(now), system.new_id),
@@ -46,7 +46,6 @@ def worked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
                 "ada", "USD", "web", [("LT-006", 2, Decimal("1899"))], True, "card"
             ),
         )
-        system.relay.publish_in(state)
     system.engine.events.put_events(
         [
             {

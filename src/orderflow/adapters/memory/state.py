@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from orderflow.adapters.engine.transport import EngineBound
 from orderflow.adapters.memory.store import MemoryStore
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.errors import StoreError
 from orderflow.eventbus.ports import StoreTransaction
-from orderflow.runtime.in_engine import InEngineTransaction
 from orderflow.runtime.journal import Attempt
 from orderflow.runtime.ports import MAX_FAILURES, Record, StoredEvent, UnsentMail
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
@@ -34,11 +34,11 @@ class _Tables:
         self.seq = itertools.count(1)
 
 
-class MemoryState(InEngineTransaction):
-    """``RuntimeState`` over the in-memory tables, with an undo journal."""
+class MemoryState(EngineBound):
+    """``StateTransaction`` over the in-memory tables, with an undo journal."""
 
     def __init__(
-        self, tables: _Tables, engine: Engine, tx: StoreTransaction, *, writable: bool
+        self, tables: _Tables, engine: Engine | None, tx: StoreTransaction, *, writable: bool
     ) -> None:
         super().__init__(engine, tx)
         self._t = tables
@@ -185,7 +185,7 @@ class MemoryState(InEngineTransaction):
 class MemoryStateStore:
     """``StateStore`` in memory, serialised with the in-memory engine's transactions."""
 
-    def __init__(self, store: MemoryStore, engine: Engine) -> None:
+    def __init__(self, store: MemoryStore, engine: Engine | None = None) -> None:
         self._store = store
         self._engine = engine
         self._tables = _Tables()

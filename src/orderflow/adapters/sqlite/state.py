@@ -1,8 +1,10 @@
-"""The services' state in the engine's SQLite file, in the engine's transactions.
+"""The services' state in a SQLite file: the engine's, in the engine's transactions, or
+one of its own beside a remote transport.
 
-``SqliteStateStore.transaction()`` is an engine transaction (``BEGIN IMMEDIATE`` on the
-engine's connection): a handler's records, its claim, its outbox rows and, in the
-relay, the routing of those events by PutEvents all commit together.
+``SqliteStateStore.transaction()`` is a store transaction (``BEGIN IMMEDIATE``). Given
+the engine of the same file, it is that engine's transaction too: a handler's records,
+its claim, its outbox rows and, through the in-engine transport, the receipt, the
+deletion and the routing of those events by PutEvents all commit together.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from typing import Any, Final
 
 import orjson
 
+from orderflow.adapters.engine.transport import EngineBound
 from orderflow.adapters.sqlite.state_schema import STATE_SCHEMA
 from orderflow.adapters.sqlite.store import SqliteStore, SqliteTransaction
 from orderflow.eventbus.engine import Engine
-from orderflow.runtime.in_engine import InEngineTransaction
 from orderflow.runtime.journal import Attempt, Outcome
 from orderflow.runtime.ports import MAX_FAILURES, Record, StoredEvent, UnsentMail
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
@@ -44,10 +46,10 @@ _OUTBOX_COLUMNS = (
 )
 
 
-class SqliteState(InEngineTransaction):
-    """``RuntimeState`` on one engine transaction."""
+class SqliteState(EngineBound):
+    """``StateTransaction`` on one store transaction (the engine's, when it has one)."""
 
-    def __init__(self, tx: SqliteTransaction, engine: Engine) -> None:
+    def __init__(self, tx: SqliteTransaction, engine: Engine | None) -> None:
         super().__init__(engine, tx)
         self._db = tx.connection
 
@@ -278,9 +280,10 @@ def _attempt(row: tuple[Any, ...]) -> Attempt:
 
 
 class SqliteStateStore:
-    """``StateStore`` on the engine's ``SqliteStore`` (same file, same transactions)."""
+    """``StateStore`` on a ``SqliteStore``: the ``engine``'s (same file, same transactions),
+    or, with no engine, a file of the services' state alone."""
 
-    def __init__(self, store: SqliteStore, engine: Engine) -> None:
+    def __init__(self, store: SqliteStore, engine: Engine | None = None) -> None:
         self._store = store
         self._engine = engine
         ensure_state_schema(store)

@@ -1,43 +1,31 @@
 """Group commit: the API's commands, several to a transaction, on one thread.
 
-Every command (place, change, cancel) commits with its outbox event, and the event is
-published in that same transaction, before the client hears of it. Run one transaction
+Every command (place, change, cancel) commits with its outbox event, and (on the
+embedded engine) the event is published in that same transaction, before the client
+hears of it (``runtime.commands``). Run one transaction
 per request, on the thread pool FastAPI gives blocking endpoints, and each request pays
 for two thread hops, a transaction and its own turn at the database's write lock, which
 every other process of the system wants too. Instead the command endpoints are async
 and hand their command to one committer thread: it takes every command waiting, runs
 them in arrival order in one transaction, publishes their events in it, commits, and
 then answers them all. Under load a transaction carries many commands; alone, a command
-waits for nobody.
-
-A command that raises (a conflict, an unknown order, a price that is not the catalog's)
-must leave no trace: its error is kept, the transaction rolled back and run again
-without it, as the workers do with a failing handler (failures are the exception:
-a savepoint around every command would cost more than they do). An error of the
-transaction itself (the database is unavailable) is every command's answer.
+waits for nobody. A command that raises changes nothing and gets its own error; an
+error of the transaction itself (the database is unavailable) is every command's answer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import queue
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
 from orderflow.bootstrap.system import System
-from orderflow.errors import OrderflowError
-from orderflow.eventbus.clock import to_iso
-from orderflow.eventbus.errors import StoreError
-from orderflow.services.orders.commands import CommandContext
-
-logger = logging.getLogger(__name__)
+from orderflow.runtime.commands import Command, run_commands
 
 T = TypeVar("T")
-Command = Callable[[CommandContext], T]
 
 MAX_BATCH: Final = 64
 
@@ -48,54 +36,6 @@ class _Request(Generic[T]):
     correlation_id: str | None
     future: asyncio.Future[T]
     loop: asyncio.AbstractEventLoop
-
-
-class _CommandFailed(Exception):
-    """A command raised: the transaction rolls back, to run again without it."""
-
-    def __init__(self, index: int, error: Exception) -> None:
-        super().__init__(str(error))
-        self.index = index
-        self.error = error
-
-
-def run_together(
-    system: System, commands: list[tuple[Command[Any], str | None]]
-) -> list[Any | Exception]:
-    """Run ``commands`` in order in one transaction that also publishes their events: each
-    one's result, or the exception it raised (and then it changed nothing)."""
-    failed: dict[int, Exception] = {}
-    while True:
-        if len(failed) == len(commands):  # nothing left to commit
-            return [failed[index] for index in range(len(commands))]
-        results: dict[int, Any] = {}
-        try:
-            with system.state.transaction() as state:
-                now_ms = system.clock.now_ms()
-                now_iso = to_iso(now_ms)
-                for index, (command, correlation_id) in enumerate(commands):
-                    if index in failed:
-                        continue
-                    ctx = CommandContext(state, now_ms, now_iso, system.new_id, correlation_id)
-                    try:
-                        results[index] = command(ctx)
-                    except StoreError:
-                        raise  # the database's failure, not the command's: every one's
-                    except Exception as exc:
-                        raise _CommandFailed(index, exc) from exc
-                published_inside = state.shares_engine_transaction
-                system.relay.publish_in(state)
-            break
-        except _CommandFailed as failure:
-            failed[failure.index] = failure.error
-    if not published_inside:
-        try:
-            system.relay.publish_pending()
-        except OrderflowError:  # committed, so the requests succeeded; a relay retries
-            logger.warning(
-                "Publishing the outbox failed; a worker's relay will retry.", exc_info=True
-            )
-    return [failed[index] if index in failed else results[index] for index in range(len(commands))]
 
 
 class CommandCommitter:
@@ -149,8 +89,12 @@ class CommandCommitter:
     def _commit(self, batch: list[_Request[Any]]) -> None:
         outcomes: list[Any]
         try:
-            outcomes = run_together(
-                self._system, [(request.command, request.correlation_id) for request in batch]
+            system = self._system
+            outcomes = run_commands(
+                system.relay,
+                system.clock,
+                system.new_id,
+                [(request.command, request.correlation_id) for request in batch],
             )
         except Exception as exc:  # the transaction failed: every command with it
             outcomes = [exc] * len(batch)

@@ -11,7 +11,6 @@ orderflow serve                      EventBridge + SQS over HTTP, for AWS SDKs
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -48,13 +47,15 @@ def build_app() -> typer.Typer:
     def root(
         ctx: typer.Context,
         db: Annotated[
-            Path | None,
+            str | None,
             typer.Option(
                 "--db",
                 envvar=DB_ENVIRONMENT,
-                help=f"The SQLite file every command works on (default: ./{DEFAULT_DB}).",
+                help=(
+                    "The database every command works on: a SQLite file (a path, or "
+                    f"sqlite:///FILE), or memory: (default: ./{DEFAULT_DB})."
+                ),
                 show_default=False,
-                dir_okay=False,
             ),
         ] = None,
         version: Annotated[

@@ -1,14 +1,22 @@
 """``orderflow apply FILE``: make the engine's buses, queues, rules, targets and archives
 match a topology file, printing the plan first.
 
+The engine is the embedded one on ``--db``, else the root command's ``--db``, else
+$ORDERFLOW_DB, else ./.orderflow/orderflow.db; or, with ``--endpoint-url URL``
+(``--region``, ``--profile``), the EventBridge and SQS of an AWS-compatible endpoint
+(``orderflow serve`` elsewhere, moto's server, LocalStack), through boto3 with its
+usual credentials.
+
 Exit status: 0 when the engine matches the file; 2 when the file cannot be read,
-is invalid, or cannot be applied as it stands; 254 (as the AWS CLI) when the engine
-refuses a change; 255 when the database fails. The database is ``--db``, else the
-root command's ``--db``, else $ORDERFLOW_DB, else ./.orderflow/orderflow.db.
+is invalid, or cannot be applied as it stands (or the options contradict each other);
+254 (as the AWS CLI) when the engine refuses a change; 255 when the database fails or
+the endpoint does not answer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Final, NoReturn
 
@@ -16,8 +24,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from orderflow.bootstrap import open_engine
+from orderflow.bootstrap import AwsConnection, open_engine
 from orderflow.entrypoints.cli.output import SERVICE_ERROR_EXIT, STORE_ERROR_EXIT
+from orderflow.eventbus.apis import AwsApis
 from orderflow.eventbus.errors import AwsError, StoreError
 from orderflow.eventbus.topology_file import (
     Action,
@@ -42,6 +51,7 @@ def apply_command(
             help="The topology file (YAML): buses, queues, rules, targets, archives.",
         ),
     ],
+    *,
     prune: Annotated[
         bool,
         typer.Option(
@@ -63,6 +73,31 @@ def apply_command(
             show_default=False,
         ),
     ] = None,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint-url",
+            help=(
+                "Apply to the EventBridge and SQS of this AWS-compatible endpoint instead of "
+                "the database (credentials as for the AWS CLI)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            help="With --endpoint-url: the region (default: the AWS CLI's, else us-east-1).",
+            show_default=False,
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile", help="With --endpoint-url: the AWS CLI profile.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Make the engine match a topology file: print the plan (+ create, ~ update, - delete),
     then apply it."""
@@ -72,21 +107,32 @@ def apply_command(
         spec = load_topology(file)
     except TopologyError as exc:
         _fail(err, escape(str(exc)), FILE_ERROR_EXIT)
-    try:
-        engine = open_engine(db or getattr(ctx.obj, "db", None))  # the root's --db
-    except StoreError as exc:
-        _fail(err, escape(str(exc)), STORE_ERROR_EXIT)
-    try:
+    if endpoint_url is None and (region or profile):
+        _fail(err, "--region and --profile go with --endpoint-url.", FILE_ERROR_EXIT)
+    if endpoint_url is not None and db is not None:
+        _fail(err, "Give --db or --endpoint-url, not both.", FILE_ERROR_EXIT)
+    if endpoint_url is not None and not endpoint_url.startswith(("http://", "https://")):
+        _fail(
+            err,
+            f"--endpoint-url {escape(endpoint_url)!r} is not a URL: give http://HOST:PORT or "
+            "https://...",
+            FILE_ERROR_EXIT,
+        )
+    connection = None if endpoint_url is None else AwsConnection(endpoint_url, region, profile)
+    where = "The engine" if connection is None else f"The endpoint {connection.label}"
+    with _opened(err, connection, db or getattr(ctx.obj, "db", None)) as apis:  # root's --db
         try:
-            planned = plan(engine, spec, prune=prune)
+            planned = plan(apis, spec, prune=prune)
         except TopologyError as exc:
             _fail(
                 err, f"{escape(str(file))}: cannot be applied: {escape(str(exc))}", FILE_ERROR_EXIT
             )
         except AwsError as exc:
+            if _unreachable(exc, connection):
+                _fail(err, f"{escape(str(exc))} (nothing applied)", STORE_ERROR_EXIT)
             _fail(
                 err,
-                f"The engine refused to describe its resources: {escape(str(exc))}",
+                f"{where} refused to describe its resources: {escape(str(exc))}",
                 SERVICE_ERROR_EXIT,
             )
         _print_plan(out, planned)
@@ -97,21 +143,66 @@ def apply_command(
             out.print(f"Dry run: {_count(len(planned))} planned, none applied.")
             return
         try:
-            apply(engine, planned)
+            apply(apis, planned)
         except ApplyError as exc:
-            _fail(
-                err,
+            failed = (
                 f"Applied {exc.applied} of {_count(len(planned))}; then "
                 f"{escape(exc.change.summary)} failed.\n"
-                f"An error occurred ({exc.error.code}) when calling the "
+            )
+            if _unreachable(exc.error, connection):
+                _fail(err, failed + escape(exc.error.message), STORE_ERROR_EXIT)
+            _fail(
+                err,
+                failed + f"An error occurred ({exc.error.code}) when calling the "
                 f"{exc.change.operation} operation: {escape(exc.error.message)}",
                 SERVICE_ERROR_EXIT,
             )
         out.print(f"Applied {_count(len(planned))}.")
+
+
+@contextmanager
+def _opened(err: Console, connection: AwsConnection | None, db: Path | None) -> Iterator[AwsApis]:
+    """The embedded engine on ``db``, or the endpoint of ``connection``, closed after;
+    a database that fails, or an endpoint that does not answer, ends the command (255)."""
+    if connection is not None:
+        from orderflow.adapters.aws.apis import open_remote_apis  # noqa: PLC0415 (lazy: boto3)
+
+        try:
+            remote = open_remote_apis(connection)
+        except AwsError as exc:
+            if _unreachable(exc, connection):
+                _fail(err, f"{escape(str(exc))} (nothing applied)", STORE_ERROR_EXIT)
+            _fail(
+                err,
+                f"The endpoint {escape(connection.label)} refused to say which account it "
+                f"acts in: {escape(str(exc))}",
+                SERVICE_ERROR_EXIT,
+            )
+        try:
+            yield remote
+        finally:
+            remote.close()
+        return
+    try:
+        engine = open_engine(db)
+    except StoreError as exc:
+        _fail(err, escape(str(exc)), STORE_ERROR_EXIT)
+    try:
+        yield engine
     except StoreError as exc:
         _fail(err, escape(str(exc)), STORE_ERROR_EXIT)
     finally:
         engine.store.close()
+
+
+def _unreachable(error: AwsError, connection: AwsConnection | None) -> bool:
+    """Whether ``error`` is an endpoint that did not answer (boto3 is imported only for a
+    remote apply, so the embedded one starts without it)."""
+    if connection is None:
+        return False
+    from orderflow.adapters.aws.clients import EndpointUnreachable  # noqa: PLC0415 (lazy)
+
+    return isinstance(error, EndpointUnreachable)
 
 
 def _print_plan(out: Console, planned: Plan) -> None:

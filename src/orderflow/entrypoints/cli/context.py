@@ -14,7 +14,6 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ParamSpec
 
 import typer
@@ -37,7 +36,7 @@ P = ParamSpec("P")
 class CliSettings:
     """The root command's options, handed to every sub-command through the typer context."""
 
-    db: Path | None = None  # None: $ORDERFLOW_DB, else ./.orderflow/orderflow.db
+    db: str | None = None  # a path or URL; None: $ORDERFLOW_DB, else ./.orderflow/orderflow.db
 
 
 @contextmanager

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from orderflow.bootstrap.system import open_system
+from orderflow.bootstrap import AwsConnection
+from orderflow.bootstrap.system import event_sources, open_system
 from orderflow.errors import OrderflowError
 from orderflow.runtime.ports import Record
 from orderflow.runtime.retention import plan, prune
@@ -28,8 +29,10 @@ class Housekeeping:
         report: Callable[[str, list[str]], None],
         *,
         interval_s: float = INTERVAL_S,
+        aws: AwsConnection | None = None,
     ) -> None:
         self._db = db
+        self._aws = aws
         self._keep_ms = keep_ms
         self._report = report
         self._interval_s = interval_s
@@ -51,9 +54,9 @@ class Housekeeping:
     def prune_once(self) -> dict[Record, int]:
         """One pass: what went, by record (nothing said when nothing went)."""
         try:
-            system = open_system(self._db)
+            system = open_system(self._db, aws=self._aws)
             try:
-                retention = plan(system.engine, system.clock.now_ms(), self._keep_ms)
+                retention = plan(event_sources(system), system.clock.now_ms(), self._keep_ms)
                 counts = prune(system.state, retention, stopped=self._stop.is_set)
             finally:
                 system.close()

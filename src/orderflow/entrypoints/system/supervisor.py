@@ -138,10 +138,14 @@ def system_parts(
     smtp_ca_file: Path | None = None,
     mail_from: str | None = None,
     retry_base_s: int = 1,
+    transport: Sequence[str] = (),
+    worker_wait_s: int | None = None,
 ) -> list[Part]:
     """The processes of ``orderflow up``: the mail sink (unless a real SMTP server is
-    configured), the HTTP API, and one worker per consumer. The workers inherit the
-    environment, and with it the SMTP password (never on a command line)."""
+    configured), the HTTP API, and one worker per consumer; ``transport``: the options
+    that choose the API's and workers' transport (``--aws ...``). The workers inherit the
+    environment, and with it the SMTP password and AWS credentials (never on a command
+    line)."""
     parts: list[Part] = []
     mail = ["--smtp", smtp or f"127.0.0.1:{sink_port}"]
     if smtp is None:
@@ -152,9 +156,23 @@ def system_parts(
         mail += ["--smtp-ca-file", str(smtp_ca_file)]
     if mail_from is not None:
         mail += ["--mail-from", mail_from]
-    parts.append(Part("api", ["api", "--host", host, "--port", str(port), "--no-install"]))
+    parts.append(
+        Part("api", ["api", "--host", host, "--port", str(port), "--no-install", *transport])
+    )
     parts.extend(
-        Part(name, ["worker", name, *mail, "--retry-base", str(retry_base_s), "--no-install"])
+        Part(
+            name,
+            [
+                "worker",
+                name,
+                *mail,
+                "--retry-base",
+                str(retry_base_s),
+                "--no-install",
+                *transport,
+                *(["--wait-time", str(worker_wait_s)] if worker_wait_s is not None else []),
+            ],
+        )
         for name in workers
     )
     return parts

@@ -482,22 +482,28 @@ class Delivery(QueueContext):
         self, queue: str, receipt_handle: str, visibility_timeout: int
     ) -> None:
         """ChangeMessageVisibility: make an in-flight message visible again in N seconds."""
+        with self.store.transaction() as tx:
+            self.change_message_visibility_in(tx, queue, receipt_handle, visibility_timeout)
+
+    def change_message_visibility_in(
+        self, tx: StoreTransaction, queue: str, receipt_handle: str, visibility_timeout: int
+    ) -> None:
+        """ChangeMessageVisibility inside the caller's write transaction."""
         _in_range("VisibilityTimeout", visibility_timeout, 0, MAX_VISIBILITY)
         name = self.name_of(queue)
         seq = read_handle(name, receipt_handle)
         now = self.clock.now_ms()
-        with self.store.transaction() as tx:
-            self.existing(tx, name)
-            message = tx.message(seq)
-            if (
-                message is None
-                or message.receipt_handle != receipt_handle
-                or message.visible_at_ms <= now
-            ):
-                raise MessageNotInflight(
-                    "Message does not exist or is not available for visibility timeout change."
-                )
-            tx.set_visible_at(message.seq, now + visibility_timeout * 1000)
+        self.existing(tx, name)
+        message = tx.message(seq)
+        if (
+            message is None
+            or message.receipt_handle != receipt_handle
+            or message.visible_at_ms <= now
+        ):
+            raise MessageNotInflight(
+                "Message does not exist or is not available for visibility timeout change."
+            )
+        tx.set_visible_at(message.seq, now + visibility_timeout * 1000)
 
     def change_message_visibility_batch(
         self, queue: str, entries: Sequence[Mapping[str, Any]]

@@ -1,4 +1,4 @@
-"""Applying a plan: its changes, one engine call each, in order, stopping at the first refusal."""
+"""Applying a plan: its changes, one call each, in order, stopping at the first refusal."""
 
 from __future__ import annotations
 
@@ -11,20 +11,21 @@ from orderflow.eventbus.topology_file.plan import plan as make_plan
 from orderflow.eventbus.topology_file.spec import TopologySpec
 
 if TYPE_CHECKING:
-    from orderflow.eventbus.engine import Engine
+    from orderflow.eventbus.apis import AwsApis
 
 
-def apply(engine: Engine, target: Plan | TopologySpec, *, prune: bool = False) -> Plan:
-    """Make the changes of a plan (given a spec: of the plan for it) on ``engine``; the plan.
+def apply(apis: AwsApis, target: Plan | TopologySpec, *, prune: bool = False) -> Plan:
+    """Make the changes of a plan (given a spec: of the plan for it) on ``apis`` (the
+    embedded engine, or a remote endpoint's); the plan.
 
-    Each change is its own engine call (and transaction): if the engine refuses
-    one, ``ApplyError`` names it and how many changes were made before it, and
+    Each change is its own call (and, on the engine, transaction): if it is refused,
+    ``ApplyError`` names the change and how many changes were made before it, and
     planning again from the same file picks up where this stopped.
     """
-    planned = make_plan(engine, target, prune=prune) if isinstance(target, TopologySpec) else target
+    planned = make_plan(apis, target, prune=prune) if isinstance(target, TopologySpec) else target
     for done, change in enumerate(planned.changes):
         try:
-            change.run(engine)
+            change.run(apis)
         except AwsError as exc:
             raise ApplyError(change, done, exc) from exc
     return planned

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from orderflow.eventbus.errors import ValidationException
 
 if TYPE_CHECKING:
-    from orderflow.eventbus.engine import Engine
+    from orderflow.eventbus.apis import AwsApis
 
 
 class Action(enum.Enum):
@@ -66,8 +66,8 @@ class Change:
         text = f"{self.action.sign} {self.action.value} {self.kind.value} {self.label}"
         return f"{text} ({'; '.join(self.changed)})" if self.changed else text
 
-    def run(self, engine: Engine) -> None:
-        """Make the change's one call on ``engine`` (an ``AwsError`` if it refuses)."""
+    def run(self, apis: AwsApis) -> None:
+        """Make the change's one call on ``apis`` (an ``AwsError`` if it refuses)."""
         raise NotImplementedError
 
 
@@ -83,8 +83,8 @@ class CreateBus(Change):
     def label(self) -> str:
         return self.name
 
-    def run(self, engine: Engine) -> None:
-        engine.events.create_event_bus(self.name, self.description or None)
+    def run(self, apis: AwsApis) -> None:
+        apis.events.create_event_bus(self.name, self.description or None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,8 +99,8 @@ class CreateQueue(Change):
     def label(self) -> str:
         return self.name
 
-    def run(self, engine: Engine) -> None:
-        engine.sqs.create_queue(self.name, self.attributes)
+    def run(self, apis: AwsApis) -> None:
+        apis.sqs.create_queue(self.name, self.attributes)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,8 +117,8 @@ class UpdateQueue(Change):
     def label(self) -> str:
         return self.name
 
-    def run(self, engine: Engine) -> None:
-        engine.sqs.set_queue_attributes(self.name, self.attributes)
+    def run(self, apis: AwsApis) -> None:
+        apis.sqs.set_queue_attributes(self.name, self.attributes)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,8 +132,8 @@ class DeleteQueue(Change):
     def label(self) -> str:
         return self.name
 
-    def run(self, engine: Engine) -> None:
-        engine.sqs.delete_queue(self.name)
+    def run(self, apis: AwsApis) -> None:
+        apis.sqs.delete_queue(self.name)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,8 +153,8 @@ class PutRule(Change):
     def label(self) -> str:
         return f"{self.bus}/{self.name}"
 
-    def run(self, engine: Engine) -> None:
-        engine.events.put_rule(
+    def run(self, apis: AwsApis) -> None:
+        apis.events.put_rule(
             self.name,
             self.pattern,
             state=self.state,
@@ -176,8 +176,8 @@ class DeleteRule(Change):
     def label(self) -> str:
         return f"{self.bus}/{self.name}"
 
-    def run(self, engine: Engine) -> None:
-        engine.events.delete_rule(self.name, self.bus)
+    def run(self, apis: AwsApis) -> None:
+        apis.events.delete_rule(self.name, self.bus)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,8 +194,8 @@ class PutTarget(Change):
     def label(self) -> str:
         return f"{self.target['Id']} of rule {self.bus}/{self.rule}"
 
-    def run(self, engine: Engine) -> None:
-        failed = engine.events.put_targets(self.rule, [self.target], self.bus)
+    def run(self, apis: AwsApis) -> None:
+        failed = apis.events.put_targets(self.rule, [self.target], self.bus)
         if failed:
             raise ValidationException(f"{failed[0].code}: {failed[0].message}")
 
@@ -215,8 +215,8 @@ class RemoveTarget(Change):
     def label(self) -> str:
         return f"{self.target_id} of rule {self.bus}/{self.rule}"
 
-    def run(self, engine: Engine) -> None:
-        engine.events.remove_targets(self.rule, [self.target_id], self.bus)
+    def run(self, apis: AwsApis) -> None:
+        apis.events.remove_targets(self.rule, [self.target_id], self.bus)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -234,10 +234,10 @@ class CreateArchive(Change):
     def label(self) -> str:
         return self.name
 
-    def run(self, engine: Engine) -> None:
-        engine.events.create_archive(
+    def run(self, apis: AwsApis) -> None:
+        apis.events.create_archive(
             self.name,
-            engine.scope.bus_arn(self.bus),
+            apis.scope.bus_arn(self.bus),
             description=self.description or None,
             event_pattern=self.pattern,
             retention_days=self.retention_days,
@@ -261,8 +261,8 @@ class UpdateArchive(Change):
     def label(self) -> str:
         return self.name
 
-    def run(self, engine: Engine) -> None:
-        engine.events.update_archive(
+    def run(self, apis: AwsApis) -> None:
+        apis.events.update_archive(
             self.name,
             description=self.description,
             event_pattern=self.pattern or "",

@@ -2,7 +2,9 @@
 
 Only what the file names is managed. A resource the file names is created when
 missing and updated when it differs; a queue's attributes are then exactly the
-file's (one it leaves out goes back to SQS's default, or is removed). Nothing is
+file's (one it leaves out goes back to SQS's default, or is removed; one it leaves
+out that the endpoint does not report, as moto's server does not report
+KmsDataKeyReusePeriodSeconds without KMS, is left alone). Nothing is
 deleted unless asked (``prune``; see ``prune`` for what goes and what stays);
 without it, what prune would delete is listed in ``Plan.unmanaged``.
 
@@ -46,7 +48,7 @@ from orderflow.eventbus.topology_file.spec import DEFAULT_BUS, TopologySpec
 from orderflow.eventbus.topology_file.state import EngineState, read_state
 
 if TYPE_CHECKING:
-    from orderflow.eventbus.engine import Engine
+    from orderflow.eventbus.apis import AwsApis
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,14 @@ class Plan:
         return len(self.changes)
 
 
-def plan(engine: Engine, spec: TopologySpec, *, prune: bool = False) -> Plan:
-    """The changes that make ``engine`` match ``spec`` (``TopologyError`` if impossible)."""
+def plan(apis: AwsApis, spec: TopologySpec, *, prune: bool = False) -> Plan:
+    """The changes that make ``apis`` (the embedded engine, or a remote endpoint's) match
+    ``spec`` (``TopologyError`` if impossible)."""
     problems = check_topology(spec)
     if problems:
         raise TopologyError(problems)
-    state = read_state(engine, spec.queues)
-    return _Planner(spec, state, engine.scope).plan(prune=prune)
+    state = read_state(apis, spec.queues)
+    return _Planner(spec, state, apis.scope).plan(prune=prune)
 
 
 class _Planner:
@@ -156,6 +159,8 @@ class _Planner:
             update: dict[str, str] = {}
             changed: list[str] = []
             for key, value in desired.items():
+                if key not in wanted and key not in current:
+                    continue  # a default this endpoint does not report
                 before = current.get(key)
                 if key != "FifoQueue" and not same_attribute(key, before, value):
                     update[key] = value

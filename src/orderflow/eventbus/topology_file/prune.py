@@ -1,9 +1,11 @@
 """What the file does not name: what ``prune`` deletes, and what it must keep.
 
 On the buses the file names, a rule it does not list goes, with its targets, and
-so does a target it does not list on a rule it does. A queue it does not list goes
-unless something that stays still uses it: a target (on any bus, the file's or not)
-sends to it or dead-letters to it, or a queue that stays has it as dead-letter queue.
+so does a target it does not list on a rule it does (a rule a service manages, as
+AWS manages an archive's, is never the file's: ``read_state`` leaves it out). A
+queue it does not list goes unless something that stays still uses it: a target (on
+any bus, the file's or not) sends to it or dead-letters to it, or a queue that stays
+has it as dead-letter queue.
 Buses and archives are never pruned.
 """
 

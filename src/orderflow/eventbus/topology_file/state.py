@@ -1,4 +1,5 @@
-"""What the engine has now, read through its public operations (List*, Describe*, Get*)."""
+"""What the engine (or a remote endpoint) has now, read through its public operations
+(List*, Describe*, Get*)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from orderflow.eventbus.queues import attributes as queue_attributes
 from orderflow.eventbus.queues.errors import QueueDoesNotExist
 
 if TYPE_CHECKING:
-    from orderflow.eventbus.engine import Engine
+    from orderflow.eventbus.apis import AwsApis
 
 RuleKey = tuple[str, str]
 """A rule by (bus, name)."""
@@ -29,18 +30,22 @@ class EngineState:
     archives: dict[str, dict[str, Any]] = field(default_factory=dict)  # DescribeArchive
 
 
-def read_state(engine: Engine, queues: Iterable[str] = ()) -> EngineState:
-    """Every bus, rule, target and archive the engine has, and its queues.
+def read_state(apis: AwsApis, queues: Iterable[str] = ()) -> EngineState:
+    """Every bus, rule (but those a service manages), target and archive ``apis`` has,
+    and its queues.
 
-    ListQueues stops at 1,000 queues (the engine has no NextToken), so the queues
-    named in ``queues`` are also looked up one by one.
+    ListQueues stops at 1,000 queues (the engine has no NextToken) and on AWS may not
+    list a queue created a moment ago, so the queues named in ``queues`` are also
+    looked up one by one.
     """
     state = EngineState()
-    events, sqs = engine.events, engine.sqs
+    events, sqs = apis.events, apis.sqs
     for bus in events.list_event_buses():
         name = bus["Name"]
         state.buses[name] = events.describe_event_bus(name).get("Description", "")
         for rule in events.list_rules(event_bus_name=name):
+            if rule.get("ManagedBy"):
+                continue  # a service's own rule (on AWS, an archive's): not a file's to manage
             key = (name, rule["Name"])
             state.rules[key] = rule
             state.targets[key] = {

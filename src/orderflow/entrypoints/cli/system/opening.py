@@ -8,26 +8,35 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 
-from orderflow.bootstrap import database_path
+from orderflow.bootstrap import storage_location
 from orderflow.bootstrap.system import System, open_system
 from orderflow.entrypoints.cli.context import CliSettings
+from orderflow.entrypoints.cli.system.transport_options import TransportChoice
 from orderflow.errors import OrderflowError
 
 
 @contextmanager
-def system(ctx: typer.Context, *, existing: bool = True) -> Iterator[System]:
-    """The system on the command's database; an orderflow error exits 1 with its message.
+def system(
+    ctx: typer.Context, *, existing: bool = True, transport: TransportChoice | None = None
+) -> Iterator[System]:
+    """The system on the command's database, its events carried by ``transport`` (the
+    embedded engine by default); an orderflow error exits 1 with its message.
     ``existing``: the database must be there already (commands that only look at it)."""
     settings = ctx.find_object(CliSettings) or CliSettings()
-    path = database_path(settings.db)
-    if existing and not path.exists():
+    try:
+        location = storage_location(settings.db)
+    except OrderflowError as exc:
+        Console(stderr=True).print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    path = location.path
+    if existing and path is not None and not path.exists():
         Console(stderr=True).print(
             f"[red]error:[/] there is no orderflow database at {path}. Start the system "
             "there (orderflow up), or point --db / ORDERFLOW_DB at the one it runs on."
         )
         raise typer.Exit(1)
     try:
-        opened = open_system(settings.db)
+        opened = open_system(settings.db, aws=transport.aws if transport else None)
     except OrderflowError as exc:
         Console(stderr=True).print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from None

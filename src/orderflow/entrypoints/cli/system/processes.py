@@ -24,6 +24,13 @@ from orderflow.entrypoints.cli.system.mail_options import (
     smtp_server,
 )
 from orderflow.entrypoints.cli.system.opening import system
+from orderflow.entrypoints.cli.system.transport_options import (
+    AwsOption,
+    EndpointUrlOption,
+    ProfileOption,
+    RegionOption,
+    transport_choice,
+)
 from orderflow.entrypoints.system.logs import configure_logging
 from orderflow.services.notifications.messages import SENDER
 from orderflow.services.topology import SUBSCRIPTIONS
@@ -70,17 +77,38 @@ def worker_command(
     no_install: Annotated[
         bool, typer.Option("--no-install", help="Don't apply the topology first.")
     ] = False,
+    wait_time: Annotated[
+        int | None,
+        typer.Option(
+            "--wait-time",
+            min=0,
+            max=20,
+            help="Seconds a receive long-polls (default: 1 on the engine, 20 on --aws).",
+            show_default=False,
+        ),
+    ] = None,
+    aws: AwsOption = False,
+    endpoint_url: EndpointUrlOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Run one consumer: receive its queue, handle each event exactly once, until stopped."""
+    chosen = transport_choice(aws, endpoint_url, region, profile)
     configure_logging(name)
     stop = stop_on_signals()
     server = smtp_server(smtp, smtp_ca_file) if name == "notification" else None
-    with system(ctx, existing=False) as opened:
+    with system(ctx, existing=False, transport=chosen) as opened:
         if not no_install:
             install(opened)
         mailer = smtp_mailer(server) if server is not None else None
         try:
-            worker = opened.worker(name, mailer=mailer, mail_from=sender, retry_base_s=retry_base)
+            worker = opened.worker(
+                name,
+                mailer=mailer,
+                mail_from=sender,
+                retry_base_s=retry_base,
+                wait_time_s=wait_time,
+            )
             worker.run(stop)
         finally:
             if mailer is not None:
@@ -113,24 +141,32 @@ def mail_sink_command(
 
 def api_command(
     ctx: typer.Context,
+    *,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 4010,
     no_install: Annotated[
         bool, typer.Option("--no-install", help="Don't apply the topology first.")
     ] = False,
+    aws: AwsOption = False,
+    endpoint_url: EndpointUrlOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Serve the order HTTP API, and beside it (at "/") the AWS-compatible EventBridge and
-    SQS endpoint, on one port (``orderflow up`` runs this beside everything else)."""
+    SQS endpoint of the embedded engine, on one port (``orderflow up`` runs this beside
+    everything else). With ``--aws`` the events go to the AWS APIs, which serve themselves."""
+    chosen = transport_choice(aws, endpoint_url, region, profile)
     configure_logging("api")
     # uvicorn handles SIGTERM and SIGINT while it serves, then raises the signal again for
     # the handler it found: ours only records it, so the API is closed and says so.
     stop_on_signals()
-    with system(ctx, existing=False) as opened:
+    with system(ctx, existing=False, transport=chosen) as opened:
         if not no_install:
             install(opened)
         app = build_api(opened)
-        aws = build_aws_app(opened.engine)
-        app.mount("/", aws)  # after the API's routes, which therefore match first
+        endpoint = build_aws_app(opened.embedded) if opened.embedded is not None else None
+        if endpoint is not None:
+            app.mount("/", endpoint)  # after the API's routes, which therefore match first
         config = uvicorn.Config(
             app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
         )
@@ -140,5 +176,6 @@ def api_command(
             uvicorn.Server(config).run()
         finally:
             close_api(app)
-            aws.close()
+            if endpoint is not None:
+                endpoint.close()
             log.info("stopped")

@@ -29,6 +29,13 @@ from orderflow.entrypoints.cli.system.mail_options import (
 from orderflow.entrypoints.cli.system.opening import system
 from orderflow.entrypoints.cli.system.processes import DEFAULT_SINK_PORT, stop_on_signals
 from orderflow.entrypoints.cli.system.prune import age_ms
+from orderflow.entrypoints.cli.system.transport_options import (
+    AwsOption,
+    EndpointUrlOption,
+    ProfileOption,
+    RegionOption,
+    transport_choice,
+)
 from orderflow.entrypoints.system.housekeeping import Housekeeping
 from orderflow.entrypoints.system.supervisor import Supervisor, system_parts
 from orderflow.services.notifications.messages import SENDER
@@ -37,6 +44,7 @@ from orderflow.services.topology import SUBSCRIPTIONS
 ANSI_COLOURS: Final = ("36", "32", "33", "35", "34", "91", "96", "37")
 """Cyan, green, yellow, magenta, blue, bright red, bright cyan, white."""
 READY_TIMEOUT_S: Final = 30.0
+UP_REMOTE_WAIT_S: Final = 5
 
 
 def wait_until_ready(url: str, timeout_s: float = READY_TIMEOUT_S) -> bool:
@@ -114,9 +122,16 @@ def up_command(
             "this, at start and every hour (as orderflow prune does); 'off' keeps them.",
         ),
     ] = "14d",
+    aws: AwsOption = False,
+    endpoint_url: EndpointUrlOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Run the whole system: the HTTP API, the SMTP sink and every consumer, each its own
-    process, until Ctrl-C (which drains and stops them cleanly)."""
+    process, until Ctrl-C (which drains and stops them cleanly). Their events go through
+    the embedded engine, or with ``--aws`` through the AWS APIs (SQS and EventBridge at
+    ``--endpoint-url``: AWS itself, orderflow serve elsewhere, moto, LocalStack)."""
+    chosen = transport_choice(aws, endpoint_url, region, profile)
     if smtp is None and smtp_ca_file is not None:
         raise typer.BadParameter(
             "is for a real SMTP server: name it with --smtp", param_hint="--smtp-ca-file"
@@ -129,11 +144,12 @@ def up_command(
     console = Console(soft_wrap=True)  # paths and URLs whole in a log file too
     settings = ctx.find_object(CliSettings) or CliSettings()
     db = database_path(settings.db)
-    with system(ctx, existing=False) as opened:
+    with system(ctx, existing=False, transport=chosen) as opened:
         products = load_catalog(catalog) if catalog else DEFAULT_CATALOG
         plan = install(opened, products)
+    where = "" if chosen.aws is None else f", events through {escape(chosen.label)}"
     console.print(
-        f"[bold]orderflow[/] on {escape(str(db))}: topology "
+        f"[bold]orderflow[/] on {escape(str(db))}{where}: topology "
         f"{'applied (' + str(len(plan.changes)) + ' changes)' if plan.changes else 'up to date'}"
     )
     stop = stop_on_signals()
@@ -148,18 +164,26 @@ def up_command(
             mail_from=sender,
             sink_port=sink_port,
             workers=list(SUBSCRIPTIONS),
+            transport=chosen.arguments,
+            # A worker drains by finishing its receive: on the AWS APIs, long polls of 5 s
+            # (not 20) keep Ctrl-C well within the supervisor's grace period.
+            worker_wait_s=UP_REMOTE_WAIT_S if chosen.aws else None,
         ),
         emit,
     )
     supervisor.start()
-    housekeeping = Housekeeping(db, keep_ms, emit) if keep_ms is not None else None
+    housekeeping = Housekeeping(db, keep_ms, emit, aws=chosen.aws) if keep_ms is not None else None
     if housekeeping is not None:
         housekeeping.start()
     try:
         if wait_until_ready(f"http://{host}:{port}/health"):
+            sdks = (
+                f"AWS SDKs and CLI: --endpoint-url http://{host}:{port}"
+                if chosen.aws is None
+                else f"events through {escape(chosen.label)}"
+            )
             console.print(
-                f"[bold green]ready[/]: API http://{host}:{port} (docs /docs; AWS SDKs and "
-                f"CLI: --endpoint-url http://{host}:{port}), "
+                f"[bold green]ready[/]: API http://{host}:{port} (docs /docs; {sdks}), "
                 f"SMTP {'sink 127.0.0.1:' + str(sink_port) if server is None else server}; "
                 "Ctrl-C stops"
             )
