@@ -1,4 +1,7 @@
-"""``HandlerContext``: what a handler gets besides the event: state, time, and emitting."""
+"""Where the services' code runs: ``Context`` (the state inside a transaction, the clock's
+now, ids, and emitting events into the outbox), a ``HandlerContext`` for a consumer's
+handler (with the event being handled), a ``CommandContext`` for a command (see
+``services.orders.commands``)."""
 
 from __future__ import annotations
 
@@ -14,17 +17,23 @@ ORDERS_BUS: Final = "orders"
 """The bus every service publishes to (see ``topology``)."""
 
 
-@dataclass
-class HandlerContext:
-    """One handler call: the consumer, its state (inside the transaction), the clock's now,
-    and the event being handled (``cause``), whose correlation the emitted events carry."""
+@dataclass(frozen=True)
+class Context:
+    """The state (inside the transaction), the clock's now and how ids are made."""
 
-    consumer: str
     state: ServiceState
-    cause: Envelope
     now_ms: int
     now_iso: str
     new_id: Callable[[], str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandlerContext(Context):
+    """One handler call: the consumer, and the event being handled (``cause``), whose
+    correlation the emitted events carry."""
+
+    consumer: str
+    cause: Envelope
     emitted: list[OutgoingEvent] = field(default_factory=list)
 
     def metadata(self) -> Metadata:

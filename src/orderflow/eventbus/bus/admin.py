@@ -6,19 +6,18 @@ every process routes with the new rules from its next PutEvents on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from orderflow.eventbus.bus import validation as check
-from orderflow.eventbus.clock import Clock
+from orderflow.eventbus.context import EngineContext
 from orderflow.eventbus.errors import (
     LimitExceededException,
     ResourceAlreadyExistsException,
     ResourceNotFoundException,
     ValidationException,
 )
-from orderflow.eventbus.ids import new_uuid
 from orderflow.eventbus.model.bus import (
     DEFAULT_BUS,
     BusRecord,
@@ -26,9 +25,9 @@ from orderflow.eventbus.model.bus import (
     RuleRecord,
     TargetRecord,
 )
-from orderflow.eventbus.names import AwsScope, bus_name_from_arn, queue_name_from_arn
+from orderflow.eventbus.names import bus_name_from_arn, queue_name_from_arn
 from orderflow.eventbus.patterns.compiler import compile_pattern
-from orderflow.eventbus.ports import EngineStore, StoreTransaction
+from orderflow.eventbus.ports import StoreTransaction
 from orderflow.eventbus.transform import InputTransformer, target_input
 
 MAX_TARGETS: Final = 5
@@ -44,20 +43,8 @@ class FailedEntry:
     message: str
 
 
-class BusContext:
-    """What every EventBridge operation shares."""
-
-    def __init__(
-        self,
-        store: EngineStore,
-        clock: Clock,
-        scope: AwsScope | None = None,
-        new_id: Callable[[], str] = new_uuid,
-    ) -> None:
-        self.store = store
-        self.clock = clock
-        self.scope = scope or AwsScope()
-        self.new_id = new_id
+class BusContext(EngineContext):
+    """What every EventBridge operation shares, and how a bus is named and found."""
 
     @staticmethod
     def bus_name(bus: str | None) -> str:

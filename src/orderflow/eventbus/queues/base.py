@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Final
 
 from orderflow.eventbus.clock import Clock
+from orderflow.eventbus.context import EngineContext
 from orderflow.eventbus.ids import new_uuid
 from orderflow.eventbus.model.queues import QueueRecord
 from orderflow.eventbus.names import AwsScope, queue_name_from_url
@@ -26,7 +27,7 @@ def check_queue_name(name: str) -> str:
     return name
 
 
-class QueueContext:
+class QueueContext(EngineContext):
     """The engine's queues: shared state of the queue operations."""
 
     def __init__(
@@ -36,10 +37,7 @@ class QueueContext:
         scope: AwsScope | None = None,
         new_id: Callable[[], str] = new_uuid,
     ) -> None:
-        self.store = store
-        self.clock = clock
-        self.scope = scope or AwsScope()
-        self.new_id = new_id
+        super().__init__(store, clock, scope, new_id)
         self.last_sweep: dict[str, int] = {}  # when this process last expired each queue
 
     @staticmethod

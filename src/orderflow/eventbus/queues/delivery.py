@@ -13,9 +13,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from orderflow.eventbus.model.queues import NewMessage, QueueRecord, Reception, StoredMessage
 from orderflow.eventbus.ports import StoreTransaction
@@ -43,6 +43,11 @@ MAX_BATCH_BYTES: Final = 1_048_576
 _POLL_SLICE_S: Final = 1.0
 """The longest a long poll trusts the store's signal before looking again anyway."""
 _NEVER_MS: Final = 2**62
+
+T = TypeVar("T")
+_Look = tuple[T | None, int | None, float]
+"""What a long poll's look found (None or empty: nothing), when the queue's next message
+becomes visible (ms, if known), and how long the poll may wait (s)."""
 
 
 @dataclass(frozen=True)
@@ -198,27 +203,19 @@ class Delivery(QueueContext):
         name = self.name_of(queue)
         wanted_system = set(attribute_names)
         wanted_user = set(message_attribute_names)
-        deadline: float | None = None
-        while True:
-            signal = self.store.queue_signal(name)  # before looking: no commit slips between
-            received, wait, next_visible_ms = self._receive_once(
+
+        def look() -> _Look[list[tuple[StoredMessage, Reception]]]:
+            received, queue_wait_s, next_visible_ms = self._receive_once(
                 name, max_messages, visibility_timeout
             )
-            if received:
-                return [
-                    _shape(message, reception, wanted_system, wanted_user)
-                    for message, reception in received
-                ]
-            wait_s = wait if wait_time_seconds is None else wait_time_seconds
-            if deadline is None:
-                deadline = time.monotonic() + wait_s
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return []
-            pause = min(remaining, _POLL_SLICE_S)
-            if next_visible_ms is not None:
-                pause = min(pause, max(0.0, (next_visible_ms - self.clock.now_ms()) / 1000))
-            self.store.wait_for_signal(name, signal, pause)
+            wait_s = queue_wait_s if wait_time_seconds is None else wait_time_seconds
+            return received, next_visible_ms, wait_s
+
+        received = self._long_poll(name, look) or []
+        return [
+            _shape(message, reception, wanted_system, wanted_user)
+            for message, reception in received
+        ]
 
     def wait_for_messages(
         self, queue: str, *, wait_time_seconds: int, max_messages: int = 1
@@ -230,9 +227,8 @@ class Delivery(QueueContext):
         _in_range("WaitTimeSeconds", wait_time_seconds, 0, MAX_WAIT_SECONDS)
         _in_range("MaxNumberOfMessages", max_messages, 1, MAX_RECEIVE)
         name = self.name_of(queue)
-        deadline = time.monotonic() + wait_time_seconds
-        while True:
-            signal = self.store.queue_signal(name)  # before looking: no commit slips between
+
+        def look() -> _Look[list[VisibleMessage]]:
             with self.store.reader() as tx:
                 self.existing(tx, name)
                 following = tx.visible_messages(name, _NEVER_MS, max_messages)
@@ -240,14 +236,28 @@ class Delivery(QueueContext):
             visible = [
                 VisibleMessage(m.message_id, m.body) for m in following if m.visible_at_ms <= now
             ]
-            if visible:
-                return visible
+            return visible, following[0].visible_at_ms if following else None, wait_time_seconds
+
+        return self._long_poll(name, look) or []
+
+    def _long_poll(self, name: str, look: Callable[[], _Look[T]]) -> T | None:
+        """What ``look`` finds in queue ``name``, looking again whenever a commit signals
+        the queue or its next message (as ``look`` says) becomes visible, until the wait
+        ``look`` gives (at its first look) has passed; None if nothing came."""
+        deadline: float | None = None
+        while True:
+            signal = self.store.queue_signal(name)  # before looking: no commit slips between
+            found, next_visible_ms, wait_s = look()
+            if found:
+                return found
+            if deadline is None:
+                deadline = time.monotonic() + wait_s
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return []
+                return None
             pause = min(remaining, _POLL_SLICE_S)
-            if following:
-                pause = min(pause, max(0.0, (following[0].visible_at_ms - now) / 1000))
+            if next_visible_ms is not None:
+                pause = min(pause, max(0.0, (next_visible_ms - self.clock.now_ms()) / 1000))
             self.store.wait_for_signal(name, signal, pause)
 
     def receive_message_in(

@@ -7,7 +7,7 @@ transaction: the relay publishes it once that commits, never before, never twice
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,9 +25,9 @@ from orderflow.events.contracts import (
     OrderV2,
     Payment,
 )
-from orderflow.services.context import outgoing
+from orderflow.services.context import Context, outgoing
 from orderflow.services.orders.records import Orders, from_document
-from orderflow.services.ports import OutgoingEvent, ServiceState
+from orderflow.services.ports import OutgoingEvent
 
 
 class OrderNotFound(DomainError):
@@ -39,13 +39,9 @@ class OrderNotFound(DomainError):
 
 
 @dataclass(frozen=True)
-class CommandContext:
-    """Where a command runs: the state (in a transaction), now, ids, and the journey."""
+class CommandContext(Context):
+    """Where a command runs, and the journey it belongs to (None: a new one)."""
 
-    state: ServiceState
-    now_ms: int
-    now_iso: str
-    new_id: Callable[[], str]
     correlation_id: str | None = None
 
     def metadata(self, correlation_id: str) -> Metadata:
