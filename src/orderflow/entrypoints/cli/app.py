@@ -16,7 +16,8 @@ from typing import Annotated
 import typer
 
 from orderflow import __version__
-from orderflow.bootstrap import DB_ENVIRONMENT, DEFAULT_DB
+from orderflow.bootstrap import DB_ENVIRONMENT, DEFAULT_DB, StorageUrlError
+from orderflow.bootstrap.storage import parse_storage_url
 from orderflow.entrypoints.cli import apply, demo, events, operator, serve, sqs
 from orderflow.entrypoints.cli import system as system_commands
 from orderflow.entrypoints.cli.arguments import expand_list_options, hoist_db
@@ -65,6 +66,11 @@ def build_app() -> typer.Typer:
         if version:
             typer.echo(f"orderflow {__version__}")
             raise typer.Exit
+        if db is not None:
+            try:
+                parse_storage_url(db)
+            except StorageUrlError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--db") from None
         ctx.obj = CliSettings(db)
 
     return app

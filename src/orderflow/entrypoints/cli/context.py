@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import ParamSpec
 
 import typer
+from rich.console import Console
 
-from orderflow.bootstrap import open_engine
+from orderflow.bootstrap import StorageUrlError, open_engine
 from orderflow.entrypoints.cli.arguments import ParameterError
 from orderflow.entrypoints.cli.output import (
     fail_with_parameter_error,
@@ -43,7 +44,11 @@ class CliSettings:
 def engine(ctx: typer.Context) -> Iterator[Engine]:
     """The embedded engine on the command's database, closed when the block ends."""
     settings = ctx.find_object(CliSettings) or CliSettings()
-    opened = open_engine(settings.db)
+    try:
+        opened = open_engine(settings.db)
+    except StorageUrlError as exc:  # memory: for a command that opens the engine alone
+        Console(stderr=True).print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
     try:
         yield opened
     finally:
