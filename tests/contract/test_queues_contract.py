@@ -1498,3 +1498,34 @@ def test_a_closed_store_refuses_transactions(store: EngineStore) -> None:
     store.close()
     with pytest.raises(StoreError), store.transaction():
         pass
+
+
+def test_concurrent_claims_take_disjoint_messages(store: EngineStore, queues: Queues) -> None:
+    """Two receivers claiming at once (each in a write transaction of its own, the first
+    still open when the second claims) never take the same message."""
+    queues.create_queue("claims")
+    for n in range(10):
+        queues.send_message("claims", f"m{n}")
+    now = queues.clock.now_ms()
+    first_claimed = threading.Event()
+    taken: dict[str, list[str]] = {}
+
+    def claim(who: str, hold: threading.Event | None) -> None:
+        with store.transaction() as tx:
+            claimed = tx.claim_visible("claims", now, 6)
+            tx.mark_received(
+                [Reception(m.seq, now + 60_000, 1, now, f"h-{who}-{m.seq}") for m in claimed]
+            )
+            taken[who] = [m.body for m in claimed]
+            if hold is not None:
+                hold.set()
+                time.sleep(0.2)  # the other claims while this transaction is open
+
+    first = threading.Thread(target=claim, args=("a", first_claimed))
+    first.start()
+    assert first_claimed.wait(10)
+    claim("b", None)
+    first.join()
+    assert len(taken["a"]) == 6
+    assert len(taken["b"]) == 4
+    assert not set(taken["a"]) & set(taken["b"])

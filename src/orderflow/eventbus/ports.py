@@ -58,6 +58,13 @@ class QueueTables(Protocol):
         """Up to ``limit`` messages visible at ``now_ms``, longest-waiting first."""
         ...
 
+    def claim_visible(self, queue: str, now_ms: int, limit: int) -> list[StoredMessage]:
+        """As ``visible_messages``, in a write transaction, claiming them: no other
+        transaction's claim returns them until this one ends, so that receivers on many
+        hosts take disjoint messages without a global lock. (A store with one writer at a
+        time gives this by itself; PostgreSQL by ``FOR UPDATE SKIP LOCKED``.)"""
+        ...
+
     def mark_received(self, receptions: Sequence[Reception]) -> None: ...
 
     def message(self, seq: int) -> StoredMessage | None:

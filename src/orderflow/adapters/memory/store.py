@@ -159,6 +159,10 @@ class MemoryTransaction:
             limit, visible, key=lambda message: (message.visible_at_ms, message.seq)
         )
 
+    def claim_visible(self, queue: str, now_ms: int, limit: int) -> list[StoredMessage]:
+        # Transactions are serialised under the store's lock: nobody else can claim.
+        return self.visible_messages(queue, now_ms, limit)
+
     def _update(self, seq: int, **changes: Any) -> None:
         queue = self._t.message_queue.get(seq)
         if queue is not None:

@@ -157,6 +157,10 @@ class SqliteQueueTables:
         ).fetchall()
         return [_message(row) for row in rows]
 
+    def claim_visible(self, queue: str, now_ms: int, limit: int) -> list[StoredMessage]:
+        # One writer at a time (BEGIN IMMEDIATE): what this transaction sees is its own.
+        return self.visible_messages(queue, now_ms, limit)
+
     def mark_received(self, receptions: Sequence[Reception]) -> None:
         self._db.executemany(
             "UPDATE messages SET visible_at_ms = ?, receive_count = ?, first_receive_ms = ?, "

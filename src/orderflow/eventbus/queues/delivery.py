@@ -356,7 +356,7 @@ class Delivery(QueueContext):
             # second look is needed after moving spent ones to the DLQ.
             candidates = [
                 message
-                for message in tx.visible_messages(name, now, max_messages + len(taken))
+                for message in tx.claim_visible(name, now, max_messages + len(taken))
                 if message.seq not in taken
             ][: max_messages - len(chosen)]
             if not candidates:
