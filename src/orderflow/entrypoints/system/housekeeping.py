@@ -24,7 +24,7 @@ class Housekeeping:
 
     def __init__(
         self,
-        db: Path,
+        db: str | Path,
         keep_ms: int,
         report: Callable[[str, list[str]], None],
         *,

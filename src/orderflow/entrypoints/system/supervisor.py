@@ -41,7 +41,8 @@ class Part:
 
 @dataclass
 class Supervisor:
-    db: Path
+    db: str | Path
+    """The database every part opens (``--db``: a path or a URL)."""
     parts: list[Part]
     emit: Callable[[str, list[str]], None]
     """Called with (part name, lines) for each batch of whole lines a part printed."""

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from orderflow.bootstrap import database_path
+from orderflow.bootstrap import StorageUrlError, database_path, storage_location
 from orderflow.bootstrap.catalog import DEFAULT_CATALOG, load_catalog
 from orderflow.bootstrap.system import install
 from orderflow.entrypoints.cli.context import CliSettings
@@ -143,13 +143,19 @@ def up_command(
         ensure_free("127.0.0.1", sink_port, "--sink-port")
     console = Console(soft_wrap=True)  # paths and URLs whole in a log file too
     settings = ctx.find_object(CliSettings) or CliSettings()
-    db = database_path(settings.db)
+    try:
+        location = storage_location(settings.db)
+        if location.in_memory:
+            database_path(settings.db)  # refused: the parts are processes of their own
+    except StorageUrlError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--db") from None
+    db = location.argument
     with system(ctx, existing=False, transport=chosen) as opened:
         products = load_catalog(catalog) if catalog else DEFAULT_CATALOG
         plan = install(opened, products)
     where = "" if chosen.aws is None else f", events through {escape(chosen.label)}"
     console.print(
-        f"[bold]orderflow[/] on {escape(str(db))}{where}: topology "
+        f"[bold]orderflow[/] on {escape(location.shown)}{where}: topology "
         f"{'applied (' + str(len(plan.changes)) + ' changes)' if plan.changes else 'up to date'}"
     )
     stop = stop_on_signals()
