@@ -13,8 +13,9 @@ from orderflow.domain.errors import OrderConflict
 from orderflow.entrypoints.api.committer import CommandCommitter
 from orderflow.eventbus.errors import StoreError
 from orderflow.runtime.commands import run_commands
+from orderflow.services.context import CommandContext
 from orderflow.services.orders import commands
-from orderflow.services.orders.commands import CommandContext, OrderNotFound
+from orderflow.services.orders.commands import OrderNotFound
 from orderflow.services.orders.records import Orders
 from tests.services.harness import Harness, make_harness
 

@@ -2,7 +2,7 @@
 function targets with retries and DLQ, archives and replays.
 
 Each test is a specification taken from the EventBridge documentation or
-shared/conformance/SEMANTICS.md, run on the memory and the SQLite store.
+shared/conformance/SEMANTICS.md, run on the memory, SQLite and PostgreSQL stores.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The services' state port (``runtime.ports.StateStore``): one specification, run on the
-in-memory adapter, on SQLite beside the engine and on a SQLite file of its own (as beside
+in-memory adapter, on SQLite and PostgreSQL beside the engine and on each alone (as beside
 a remote transport), so that tests in memory say what production does; and the
-in-engine transport joining its transactions, on both embedded stores."""
+in-engine transport joining its transactions, on every embedded store."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from orderflow.adapters.postgres import PostgresStateStore, PostgresStore
 from orderflow.adapters.sqlite import SqliteStore
 from orderflow.adapters.sqlite.state import SqliteStateStore
 from orderflow.bootstrap.system import System, memory_system, open_system
@@ -19,16 +20,24 @@ from orderflow.runtime.journal import Attempt, Outcome
 from orderflow.runtime.ports import MAX_FAILURES, StateStore
 from orderflow.runtime.transport import Transport, joining
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
+from tests.support.postgres import postgres_system
+
+POSTGRESQL = pytest.param("postgresql", marks=pytest.mark.postgres)
+POSTGRESQL_ALONE = pytest.param("postgresql-alone", marks=pytest.mark.postgres)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+def embedded(kind: str, request: pytest.FixtureRequest, path: Path) -> System:
+    if kind == "memory":
+        return memory_system(ManualClock())
+    if kind == "sqlite":
+        return open_system(path)
+    return postgres_system(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(params=["memory", "sqlite", POSTGRESQL])
 def system(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[System]:
     """An embedded system: state and engine in one store."""
-    made = (
-        memory_system(ManualClock())
-        if request.param == "memory"
-        else open_system(tmp_path / "state.db")
-    )
+    made = embedded(request.param, request, tmp_path / "state.db")
     made.engine.sqs.create_queue("q")
     made.engine.events.put_rule("all", '{"source": ["s"]}')
     made.engine.events.put_targets("all", [{"Id": "q", "Arn": made.engine.scope.queue_arn("q")}])
@@ -36,19 +45,20 @@ def system(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[System]:
     made.close()
 
 
-@pytest.fixture(params=["memory", "sqlite", "sqlite-alone"])
+@pytest.fixture(params=["memory", "sqlite", "sqlite-alone", POSTGRESQL, POSTGRESQL_ALONE])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore]:
-    """The state store of each embedded system, and a SQLite file of the state alone."""
+    """The state store of each embedded system, and each database of the state alone."""
     if request.param == "sqlite-alone":
         sqlite = SqliteStore(tmp_path / "alone.db")
         yield SqliteStateStore(sqlite)
         sqlite.close()
         return
-    made = (
-        memory_system(ManualClock())
-        if request.param == "memory"
-        else open_system(tmp_path / "s.db")
-    )
+    if request.param == "postgresql-alone":
+        postgres = PostgresStore(request.getfixturevalue("postgres_url"))
+        yield PostgresStateStore(postgres)
+        postgres.close()
+        return
+    made = embedded(request.param, request, tmp_path / "s.db")
     yield made.state
     made.close()
 
@@ -131,6 +141,29 @@ def test_the_outbox_hands_out_pending_rows_oldest_first(store: StateStore) -> No
             ("e-1", None),
             ("e-2", None),
         ]
+
+
+def test_leased_rows_are_nobody_elses_until_the_lease_runs_out_or_fails(
+    store: StateStore,
+) -> None:
+    with store.transaction() as state:
+        state.add_events([event(n) for n in range(3)])
+    with store.transaction() as state:
+        leased = state.lease_pending(2, 1_000, 500)
+        assert [row.event.event_id for row in leased] == ["e-0", "e-1"]
+    with store.transaction() as state:
+        assert [row.event.event_id for row in state.lease_pending(10, 1_200, 500)] == ["e-2"]
+        state.mark_failed([leased[1].seq], "InternalFailure")  # ends its lease
+        assert [row.event.event_id for row in state.lease_pending(10, 1_300, 500)] == ["e-1"]
+    with store.transaction() as state:
+        assert [row.event.event_id for row in state.lease_pending(10, 1_500, 500)] == ["e-0"]
+        state.mark_published([leased[0].seq], 1_500)
+    with store.transaction() as state:  # the leases ran out; the published row is gone
+        assert [row.event.event_id for row in state.lease_pending(10, 5_000, 500)] == [
+            "e-1",
+            "e-2",
+        ]
+        assert state.lease_pending(10, 5_000, 500) == []
 
 
 def test_a_row_failing_too_often_is_left_with_its_error(store: StateStore) -> None:

@@ -51,7 +51,8 @@ class Carrier(Protocol):
     def send(self, queue: str, body: str) -> None: ...
 
     def bodies(self, queue: str) -> list[str]:
-        """The bodies of the messages in ``queue`` (read without holding them)."""
+        """The bodies of up to 10 messages visible in ``queue``, left visible (on an AWS
+        endpoint that is a receive with VisibilityTimeout=0: it counts as a receive)."""
         ...
 
     def depth(self, queue: str) -> int:

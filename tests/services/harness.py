@@ -16,6 +16,7 @@ from orderflow.adapters.memory.mailer import MemoryMailer
 from orderflow.bootstrap.system import System, install
 from orderflow.eventbus.clock import ManualClock, to_iso
 from orderflow.runtime.worker import Worker
+from orderflow.services.context import CommandContext
 from orderflow.services.orders import commands
 from orderflow.services.topology import SUBSCRIPTIONS
 from tests.services.carriers import Carrier, carried
@@ -35,12 +36,10 @@ class Harness:
     """What a harness made outside a transport's test keeps open as long as it lives."""
 
     @contextmanager
-    def command(self, correlation_id: str | None = None) -> Iterator[commands.CommandContext]:
+    def command(self, correlation_id: str | None = None) -> Iterator[CommandContext]:
         with self.system.relay.transaction() as state:
             now = self.clock.now_ms()
-            yield commands.CommandContext(
-                state, now, to_iso(now), self.system.new_id, correlation_id
-            )
+            yield CommandContext(state, now, to_iso(now), self.system.new_id, correlation_id)
 
     def place(
         self,

@@ -10,6 +10,7 @@ from orderflow.adapters.memory.mailer import MemoryMailer
 from orderflow.bootstrap.system import System, install, open_system
 from orderflow.eventbus.clock import to_iso
 from orderflow.runtime.commands import run_command
+from orderflow.services.context import CommandContext
 from orderflow.services.orders import commands
 from orderflow.services.topology import SUBSCRIPTIONS
 
@@ -35,7 +36,7 @@ def place_order(
         with system.state.transaction() as state:
             now = system.clock.now_ms()
             order, _ = commands.place(
-                commands.CommandContext(state, now, to_iso(now), system.new_id), request
+                CommandContext(state, now, to_iso(now), system.new_id), request
             )
         return order.order_id
     order, _ = run_command(

@@ -1,1 +1,1 @@
-"""Concrete storage and delivery adapters (SQLite first; AWS and brokers later)."""
+"""Concrete storage and delivery adapters: memory, SQLite, PostgreSQL, the AWS APIs, SMTP."""

@@ -72,6 +72,19 @@ def open_engine(
     ``writer_turns``: queue for the write lock in the kernel (adapters.sqlite.turns), for
     processes whose transactions hold it long, as the order system's do.
     """
+    location = storage_location(db)
+    if location.postgres_url is not None:
+        from orderflow.adapters.postgres import (  # noqa: PLC0415 (psycopg only when asked)
+            DatabaseClock,
+            PostgresStore,
+        )
+
+        server = PostgresStore(location.postgres_url)
+        try:
+            return Engine(server, clock or DatabaseClock(server), scope)
+        except BaseException:
+            server.close()
+            raise
     level = synchronous or os.environ.get(SYNCHRONOUS_ENVIRONMENT) or "NORMAL"
     store = SqliteStore(database_path(db), synchronous=level, writer_turns=writer_turns)
     return Engine(store, clock or SystemClock(), scope)

@@ -99,6 +99,11 @@ def _postgres_url(text: str) -> str:
     return text
 
 
+def database_name(url: str) -> str:
+    """The database a PostgreSQL URL names."""
+    return unquote(urlsplit(url).path.lstrip("/"))
+
+
 def masked(url: str) -> str:
     """``url`` with any password replaced by ***."""
     try:

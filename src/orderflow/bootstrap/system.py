@@ -16,7 +16,8 @@ idempotent.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -34,6 +35,7 @@ from orderflow.adapters.sqlite.mailbox import SqliteMailbox
 from orderflow.adapters.sqlite.state import SqliteStateStore
 from orderflow.bootstrap import SYNCHRONOUS_ENVIRONMENT, open_engine, storage_location
 from orderflow.bootstrap.catalog import DEFAULT_CATALOG, Product, seed_catalog
+from orderflow.bootstrap.storage import database_name
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.clock import Clock, SystemClock
 from orderflow.eventbus.engine import Engine
@@ -51,6 +53,10 @@ from orderflow.services.topology import SUBSCRIPTIONS, topology_document
 
 if TYPE_CHECKING:  # boto3 is imported only by a system that talks to AWS (CLI start-up)
     from orderflow.adapters.aws.clients import AwsConnection
+
+POSTGRES_MAILBOXES: Final = Path(".orderflow")
+"""Where the embedded mail sink of a system on PostgreSQL keeps its mail (a local file:
+the sink stands for a mail server on the host that runs it), as DATABASE.mailbox.db."""
 
 REMOTE_WAIT_S: Final = 20
 """A worker's long poll on the AWS APIs (ReceiveMessage's longest WaitTimeSeconds)."""
@@ -129,6 +135,9 @@ class System:
     def close(self) -> None:
         if self.mailbox is not None:
             self.mailbox.close()
+        closing_transport = getattr(self.transport, "close", None)
+        if callable(closing_transport):
+            closing_transport()
         for closing in self._closing:
             closing()
 
@@ -144,6 +153,8 @@ def open_system(
     for ``open_engine``): embedded, or with ``aws`` its events on the AWS APIs there.
     ``clock``: the system's time (the state's; on the engine, the queues' too)."""
     location = storage_location(db)
+    if location.postgres_url is not None:
+        return _postgres_system(location.postgres_url, aws, clock)
     if aws is not None:
         return _remote_system(location.path, aws, synchronous, clock or SystemClock())
     if location.path is None:
@@ -188,6 +199,42 @@ def _remote_system(
     return system
 
 
+def _postgres_system(url: str, aws: AwsConnection | None, clock: Clock | None) -> System:
+    """The system on a PostgreSQL database: engine and state in its transactions (the
+    in-engine transport), or with ``aws`` the state alone there. Time is the server's,
+    so that every host agrees on visibility timeouts, delays and retention."""
+    from orderflow.adapters.postgres import (  # noqa: PLC0415 (psycopg: only when asked for)
+        DatabaseClock,
+        PostgresStateStore,
+        PostgresStore,
+    )
+
+    store = PostgresStore(url)
+    try:
+        time = clock or DatabaseClock(store)
+        mailbox = SqliteMailbox(POSTGRES_MAILBOXES / f"{database_name(url)}.db")
+        if aws is not None:
+            from orderflow.adapters.aws.transport import AwsTransport  # noqa: PLC0415
+
+            system = System(
+                PostgresStateStore(store), AwsTransport(aws), time, mailbox=mailbox, remote=aws
+            )
+        else:
+            engine = Engine(store, time)
+            system = System(
+                PostgresStateStore(store, engine),
+                InEngineTransport(engine),
+                time,
+                embedded=engine,
+                mailbox=mailbox,
+            )
+    except BaseException:
+        store.close()
+        raise
+    system._closing.append(store.close)
+    return system
+
+
 def state_of(engine: Engine) -> StateStore | None:
     """The services' state beside an engine opened on its own (None if the engine's store
     keeps no such state), for commands that only opened the engine."""
@@ -210,15 +257,21 @@ def memory_system(clock: Clock | None = None, new_id: Callable[[], str] = new_uu
     return system
 
 
-def event_sources(system: System) -> EventSources:
+@contextmanager
+def event_sources(system: System) -> Iterator[EventSources]:
     """The buses' archives and the queues that could send the services' events again (what
-    retention must outlive): the engine's, or those at the AWS endpoint."""
+    retention must outlive): the engine's, or those at the AWS endpoint, for the block."""
     if system.embedded is not None:
-        return system.embedded
+        yield system.embedded
+        return
     from orderflow.adapters.aws.apis import open_remote_apis  # noqa: PLC0415 (see above)
 
     assert system.remote is not None
-    return open_remote_apis(system.remote)
+    apis = open_remote_apis(system.remote)
+    try:
+        yield apis
+    finally:
+        apis.close()
 
 
 def services_topology() -> TopologySpec:
@@ -236,7 +289,11 @@ def install(system: System, catalog: tuple[Product, ...] | list[Product] = DEFAU
         from orderflow.adapters.aws.apis import open_remote_apis  # noqa: PLC0415 (see above)
 
         assert system.remote is not None
-        plan = apply(open_remote_apis(system.remote), spec)
+        apis = open_remote_apis(system.remote)
+        try:
+            plan = apply(apis, spec)
+        finally:
+            apis.close()
     seed_catalog(system.state, catalog)
     return plan
 

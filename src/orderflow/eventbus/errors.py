@@ -10,7 +10,10 @@
     │   ├── InvalidStateException         e.g. a replay that cannot be cancelled
     │   └── SqsError                      the SQS errors (orderflow.eventbus.queues.errors)
     └── StoreError                        the engine's storage failed (locked, corrupt,
-                                          read-only database); says what to do
+        │                                 read-only database, server down); says what to do
+        └── TransactionConflict           a concurrent transaction won (serialization
+                                          failure, deadlock): nothing was committed, and
+                                          running the transaction again may succeed
 
 ``str(error)`` is exactly the message AWS would return; ``error.code`` is the AWS
 error code, so an HTTP front end can render ``{"__type": code, "message": ...}``.
@@ -84,3 +87,9 @@ class InvalidStateException(AwsError):
 
 class StoreError(OrderflowError):
     """The engine's storage failed; the message says what happened and what to do."""
+
+
+class TransactionConflict(StoreError):
+    """The store gave up this transaction for a concurrent one (PostgreSQL's serialization
+    failures and deadlocks, SQLSTATE 40001 and 40P01): nothing it did was committed, and
+    the caller may run it again."""

@@ -2,13 +2,16 @@
 
 The engine's semantics (SQS visibility and redrive, EventBridge routing and
 retries) live in the engine; a store only keeps records and answers queries,
-inside transactions. Two adapters implement it: ``adapters.sqlite`` (one file,
-several processes) and ``adapters.memory`` (fast tests). Both pass the same
-contract suite (``tests/contract``).
+inside transactions. Three adapters implement it: ``adapters.sqlite`` (one file,
+several processes), ``adapters.postgres`` (one database, many hosts) and
+``adapters.memory`` (fast tests). All pass the same contract suite (``tests/contract``).
 
-A write transaction sees a consistent snapshot and excludes every other writer,
-in this process and in others, until it commits; everything it did is durable
-when ``transaction()`` returns.
+A write transaction commits everything it did or nothing, durably when
+``transaction()`` returns, and no other transaction's claim takes what it claimed
+(``claim_visible``, due invocations, a move task's messages) until it ends. On memory
+and SQLite it also excludes every other writer; on PostgreSQL writers run side by side
+and lock what they read to decide (``adapters.postgres``), and a transaction may be
+given up for a concurrent one (``TransactionConflict``: run it again).
 """
 
 from __future__ import annotations

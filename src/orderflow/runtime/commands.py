@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 
 from orderflow.eventbus.clock import Clock, to_iso
 from orderflow.eventbus.errors import StoreError
+from orderflow.runtime.conflicts import again_on_conflict
 from orderflow.runtime.relay import OutboxRelay
-from orderflow.services.orders.commands import CommandContext
+from orderflow.services.context import CommandContext
 
 T = TypeVar("T")
 Command = Callable[[CommandContext], T]
@@ -42,24 +43,29 @@ def run_commands(
     in one transaction whose events are published: each one's result, or the exception
     it raised (and then it changed nothing)."""
     failed: dict[int, Exception] = {}
+
+    def once() -> dict[int, Any]:
+        results: dict[int, Any] = {}
+        with relay.transaction() as state:
+            now_ms = clock.now_ms()
+            now_iso = to_iso(now_ms)
+            for index, (command, correlation_id) in enumerate(commands):
+                if index in failed:
+                    continue
+                ctx = CommandContext(state, now_ms, now_iso, new_id, correlation_id)
+                try:
+                    results[index] = command(ctx)
+                except StoreError:
+                    raise  # the database's failure, not the command's: every one's
+                except Exception as exc:
+                    raise _CommandFailed(index, exc) from exc
+        return results
+
     while True:
         if len(failed) == len(commands):  # nothing left to commit
             return [failed[index] for index in range(len(commands))]
-        results: dict[int, Any] = {}
         try:
-            with relay.transaction() as state:
-                now_ms = clock.now_ms()
-                now_iso = to_iso(now_ms)
-                for index, (command, correlation_id) in enumerate(commands):
-                    if index in failed:
-                        continue
-                    ctx = CommandContext(state, now_ms, now_iso, new_id, correlation_id)
-                    try:
-                        results[index] = command(ctx)
-                    except StoreError:
-                        raise  # the database's failure, not the command's: every one's
-                    except Exception as exc:
-                        raise _CommandFailed(index, exc) from exc
+            results = again_on_conflict(once)
             break
         except _CommandFailed as failure:
             failed[failure.index] = failure.error

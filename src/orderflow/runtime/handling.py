@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from orderflow.eventbus.clock import Clock, to_iso
+from orderflow.eventbus.errors import StoreError
 from orderflow.events.envelope import Envelope, parse_envelope
 from orderflow.events.registry import decode
+from orderflow.runtime.conflicts import again_on_conflict
 from orderflow.runtime.journal import Attempt, Outcome
 from orderflow.runtime.ports import StateStore, StateTransaction, UnitOfWork
 from orderflow.runtime.transport import Message
@@ -77,6 +79,8 @@ class Handling:
         else:
             try:
                 outcome = self._dispatch(unit, envelope, started)
+            except StoreError:
+                raise  # the store's failure, not the message's: the whole batch's
             except Exception as exc:  # a poison event or a handler's bug: journal it, go on
                 outcome, error = Outcome.FAILED, f"{type(exc).__name__}: {exc}"
         return Attempt(
@@ -174,14 +178,17 @@ def handle_batch(
             failures[message.message_id] = outcome  # no handler ran: nothing to undo
         return outcome
 
+    def once() -> HandledBatch:
+        with store.transaction() as state:
+            messages = list(receive(state))
+            attempts = [attempt(state, message) for message in messages]
+            state.record_attempts(attempts)
+            batch = HandledBatch(messages, attempts)
+            settled = settle(state, batch.done) if settle is not None else 0
+        return HandledBatch(messages, attempts, settled)
+
     while True:
         try:
-            with store.transaction() as state:
-                messages = list(receive(state))
-                attempts = [attempt(state, message) for message in messages]
-                state.record_attempts(attempts)
-                batch = HandledBatch(messages, attempts)
-                settled = settle(state, batch.done) if settle is not None else 0
-            return HandledBatch(messages, attempts, settled)
+            return again_on_conflict(once)
         except _Failed as failure:  # rolled back: again, without that message
             failures[failure.attempt.message_id] = failure.attempt

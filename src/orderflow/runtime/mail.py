@@ -18,6 +18,7 @@ from typing import Final
 
 from orderflow.eventbus.clock import Clock
 from orderflow.events.contracts import Contract
+from orderflow.runtime.conflicts import again_on_conflict
 from orderflow.runtime.ports import Mailer, MailError, StateStore
 from orderflow.runtime.relay import OutboxRelay
 from orderflow.services.context import outgoing
@@ -107,8 +108,12 @@ class MailRelay:
         """Mark what went out and announce it; keep each error with its email (only a
         refusal for good counts towards giving up on it)."""
         now = self._clock.now_ms()
-        with self._relay.transaction() as state:  # the announcements published with it
-            for mail, error in failed:
-                state.mark_mail_failed(mail.message_id, str(error), permanent=error.permanent)
-            announced = [mail for mail in sent if state.mark_mail_sent(mail.message_id, now)]
-            state.add_events([outgoing(self._announce(mail, now), now) for mail in announced])
+
+        def once() -> None:
+            with self._relay.transaction() as state:  # the announcements published with it
+                for mail, error in failed:
+                    state.mark_mail_failed(mail.message_id, str(error), permanent=error.permanent)
+                announced = [mail for mail in sent if state.mark_mail_sent(mail.message_id, now)]
+                state.add_events([outgoing(self._announce(mail, now), now) for mail in announced])
+
+        again_on_conflict(once)

@@ -75,9 +75,20 @@ class OutboxRows(Protocol):
         """Unpublished outbox rows, oldest first (skipping rows that keep failing)."""
         ...
 
+    def lease_pending(self, limit: int, now_ms: int, lease_ms: int) -> list[StoredEvent]:
+        """Up to ``limit`` unpublished rows, oldest first (skipping rows that keep
+        failing, and rows leased at ``now_ms``), leased until ``now_ms + lease_ms``: no
+        other ``lease_pending`` returns them meanwhile, so relays that publish outside
+        a transaction (to a remote bus) take disjoint rows. A lease ends when it runs
+        out (the row is then another relay's to publish again) or when the row is
+        marked failed."""
+        ...
+
     def mark_published(self, seqs: Sequence[int], now_ms: int) -> None: ...
 
-    def mark_failed(self, seqs: Sequence[int], error: str) -> None: ...
+    def mark_failed(self, seqs: Sequence[int], error: str) -> None:
+        """Count a failure against the rows, keep ``error``, and end their lease."""
+        ...
 
 
 class MailRows(Protocol):

@@ -42,6 +42,9 @@ class PublishedEntry:
     event_id: str | None
     error_code: str | None = None
     error_message: str | None = None
+    transient: bool = False
+    """A refusal that says nothing about the entry (throttled, an internal failure):
+    it is put again later, and not counted against the event."""
 
     @property
     def error(self) -> str:
@@ -49,17 +52,17 @@ class PublishedEntry:
 
 
 class TransportError(OrderflowError):
-    """The transport refused a request as a whole, or could not be reached; ``code`` is
-    the AWS error code when it answered with one."""
+    """The transport refused a request as a whole; ``code`` is the AWS error code."""
 
-    def __init__(self, message: str, *, code: str = "Unavailable") -> None:
+    def __init__(self, message: str, *, code: str = "InternalFailure") -> None:
         super().__init__(message)
         self.code = code
 
 
 class TransportUnavailable(TransportError):
-    """No answer: the endpoint is down or unreachable. Nothing is counted against the
-    messages or events at hand; the next round tries again."""
+    """No answer (the endpoint is down or unreachable), or one that says nothing about the
+    request (a server error, throttling, credentials refused). Nothing is counted against
+    the messages or events at hand; a later round tries again."""
 
 
 class Transport(Protocol):
@@ -68,7 +71,9 @@ class Transport(Protocol):
         ...
 
     def acknowledge(self, queue: str, receipt_handles: Sequence[str]) -> None:
-        """Delete received messages (a handle whose message is gone is no error)."""
+        """Delete received messages. A handle that no longer deletes anything (the
+        message is gone, or was received again since) is no error: a message received
+        again is handled again, and its claim makes that harmless."""
         ...
 
     def change_visibility(self, queue: str, receipt_handle: str, timeout_s: int) -> None:

@@ -41,7 +41,7 @@ from orderflow.runtime.transport import (
     JoiningTransport,
     Message,
     Transport,
-    TransportUnavailable,
+    TransportError,
     joining,
 )
 from orderflow.services.subscriptions import Subscription
@@ -106,7 +106,7 @@ class Worker:
             while not stop.is_set():
                 try:
                     self.run_once(mail_inline=mailing is None)
-                except TransportUnavailable as exc:  # the endpoint is down: say so, wait
+                except TransportError as exc:  # the endpoint is down or refused: say so, wait
                     log.warning("%s", exc, extra={"service": self.subscription.name})
                     stop.wait(1.0)
                 except Exception:  # a worker never dies of one bad round: log, pause, go on
@@ -198,9 +198,11 @@ class Worker:
             return
         batch = handle_batch(self._store, self._handling, lambda _state: messages)
         done = batch.done
-        if done:
-            self._transport.acknowledge(queue, [m.receipt_handle for m in done])
-        self._settled(report, batch)
+        try:
+            if done:
+                self._transport.acknowledge(queue, [m.receipt_handle for m in done])
+        finally:  # journalled and put off by their backoff, even if the delete failed
+            self._settled(report, batch)
         try:
             report.published = self._relay.publish_pending()
         except OrderflowError as exc:  # committed and deleted: the next sweep publishes

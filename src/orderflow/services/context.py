@@ -68,3 +68,15 @@ def outgoing(event: Contract, now_ms: int, bus: str = ORDERS_BUS) -> OutgoingEve
         bus=bus,
         created_ms=now_ms,
     )
+
+
+@dataclass(frozen=True)
+class CommandContext(Context):
+    """Where a command runs, and the journey it belongs to (None: a new one)."""
+
+    correlation_id: str | None = None
+
+    def metadata(self, correlation_id: str) -> Metadata:
+        return Metadata(
+            created_at=self.now_iso, correlation_id=correlation_id, event_id=self.new_id()
+        )

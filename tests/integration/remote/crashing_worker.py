@@ -6,7 +6,9 @@ queue until the transport is asked, for the first time, to do POINT:
 
 - ``acknowledge``: its state transaction has committed, DeleteMessageBatch not sent;
 - ``put_events``: its state transaction has committed (and the messages are deleted),
-  the outbox's PutEvents not sent.
+  the outbox's PutEvents not sent;
+- ``put_events_answered``: PutEvents has accepted the outbox's events, their rows are
+  not marked published yet (so they are published again after the restart).
 
 There the process kills itself with SIGKILL, as a crash would: no cleanup, no flush.
 """
@@ -25,7 +27,7 @@ from orderflow.adapters.aws.clients import AwsConnection
 from orderflow.bootstrap.system import open_system
 from orderflow.runtime.transport import Message, PublishedEntry, Transport
 
-POINTS = ("acknowledge", "put_events")
+POINTS = ("acknowledge", "put_events", "put_events_answered")
 
 
 class CrashingTransport:
@@ -52,7 +54,9 @@ class CrashingTransport:
 
     def put_events(self, entries: Sequence[Mapping[str, Any]]) -> list[PublishedEntry]:
         self._maybe_die("put_events")
-        return self._inner.put_events(entries)
+        results = self._inner.put_events(entries)
+        self._maybe_die("put_events_answered")
+        return results
 
 
 def main(state_db: str, endpoint: str, consumer: str, point: str) -> None:

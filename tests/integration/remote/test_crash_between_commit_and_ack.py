@@ -2,10 +2,12 @@
 
 A consumer's worker, on the AWS APIs of ``orderflow serve`` on loopback, kills itself
 (SIGKILL) right after its state transaction committed: before DeleteMessageBatch (so
-the messages come back), or before the outbox's PutEvents (so its events wait in the
-outbox). Restarted, the system finishes the journeys, and the counts are those of a
-run without a crash: stock moved once, one refund, one email each, every outbox row
-published, each event handled once by each consumer (a redelivery is a DUPLICATE).
+the messages come back), before the outbox's PutEvents (so its events wait in the
+outbox), or after PutEvents accepted them but before their rows were marked (so they
+are published twice). Restarted, the system finishes the journeys, and the counts are
+those of a run without a crash: stock moved once, one refund, one email each, every
+outbox row published, each event handled once by each consumer (a redelivery or a
+second publication is a DUPLICATE).
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from orderflow.adapters.memory.mailer import MemoryMailer
 from orderflow.bootstrap import open_engine
 from orderflow.bootstrap.system import System, install, open_system
 from orderflow.entrypoints.aws_api import serve_in_thread
-from orderflow.eventbus.clock import ManualClock
+from orderflow.eventbus.clock import ManualClock, SystemClock
 from orderflow.runtime.journal import Outcome
+from orderflow.runtime.relay import LEASE_MS
 from orderflow.services.topology import SUBSCRIPTIONS, VISIBILITY_TIMEOUT_S
 from tests.integration.reliability.workers import REPO_ROOT, subprocess_env
 from tests.support.orders import place_order
@@ -62,13 +65,17 @@ def settle(system: System, mailer: MemoryMailer) -> None:
 
 
 @pytest.mark.usefixtures("credentials")
-@pytest.mark.parametrize("point", ["acknowledge", "put_events"])
+@pytest.mark.parametrize("point", ["acknowledge", "put_events", "put_events_answered"])
 def test_a_worker_killed_after_its_commit_doubles_no_effect(
     point: str, endpoint: tuple[str, ManualClock], tmp_path: Path
 ) -> None:
     url, endpoint_clock = endpoint
     state_db = tmp_path / "state.db"
-    system = open_system(state_db, aws=AwsConnection(endpoint_url=url, region="us-east-1"))
+    # The restarted workers' time, which the test moves past the dead worker's leases.
+    clock = ManualClock(SystemClock().now_ms())
+    system = open_system(
+        state_db, aws=AwsConnection(endpoint_url=url, region="us-east-1"), clock=clock
+    )
     try:
         install(system)
         in_stock = place_order(system, "ada", ("KB-001", 1, "89.00"))
@@ -88,13 +95,15 @@ def test_a_worker_killed_after_its_commit_doubles_no_effect(
         with system.state.reader() as state:  # the commit happened before the crash
             assert state.get("inventory.stock", "KB-001") == {"sku": "KB-001", "available": 499}
             pending = state.pending_events(100)
-        if point == "put_events":
+        if point != "acknowledge":
             assert {row.event.detail_type for row in pending} == {
                 "InventoryReserved",
                 "InventoryOutOfStock",
             }
-        # The messages the dead worker held come back once their visibility runs out.
+        # The messages the dead worker held come back once their visibility runs out, and
+        # the outbox rows it had leased are another relay's once their lease runs out.
         endpoint_clock.advance(seconds=VISIBILITY_TIMEOUT_S + 1)
+        clock.advance(ms=SystemClock().now_ms() - clock.now_ms() + LEASE_MS + 1)
         mailer = MemoryMailer()
         settle(system, mailer)
 
@@ -117,12 +126,17 @@ def test_a_worker_killed_after_its_commit_doubles_no_effect(
         )
         assert processed and max(processed.values()) == 1, processed
         redelivered = [a for a in attempts if a.outcome is Outcome.DUPLICATE]
+        twice = sorted({(a.consumer, a.detail_type) for a in redelivered})
         if point == "acknowledge":  # both OrderCreated came back to inventory, and did nothing
             assert sorted((a.consumer, a.detail_type) for a in redelivered) == [
                 ("inventory", "OrderCreated"),
                 ("inventory", "OrderCreated"),
             ]
-        else:
+        elif point == "put_events":
             assert redelivered == []
+        else:  # inventory's answers reached their consumers twice, and did nothing again
+            assert ("order-processing", "InventoryReserved") in twice, twice
+            assert ("refund", "InventoryOutOfStock") in twice, twice
+            assert all(consumer != "inventory" for consumer, _ in twice), twice
     finally:
         system.close()

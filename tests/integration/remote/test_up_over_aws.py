@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from tests.integration.reliability.workers import opened as opened_engine
 from tests.integration.system.commands import orderflow, read_until, start_up
 from tests.integration.system.running import free_port
 
@@ -87,9 +88,19 @@ def test_up_over_the_aws_apis_of_a_separate_serve_runs_the_refund_saga(tmp_path:
             time.sleep(0.2)
             mail = json.loads(orderflow("mail", "--json", db=tmp_path / "state.db").stdout)
         assert sorted(m["subject"].split()[0] for m in mail) == ["Order", "Refund"], mail
-        # The endpoint's own queues carried the events, and hold none now.
-        queues = orderflow("queues", db=tmp_path / "endpoint.db")
-        assert "inventory" in queues.stdout and "refund-dlq" in queues.stdout
+        # The endpoint's own queues carried the events (none of them in the state's
+        # database), and hold none now.
+        with opened_engine(tmp_path / "endpoint.db") as endpoint_engine:
+            depths = {
+                name: endpoint_engine.sqs.get_queue_attributes(name)
+                for name in ("inventory", "refund", "notification", "refund-dlq")
+            }
+        assert all(
+            a["ApproximateNumberOfMessages"] == a["ApproximateNumberOfMessagesNotVisible"] == "0"
+            for a in depths.values()
+        ), depths
+        with opened_engine(tmp_path / "state.db") as state_engine:
+            assert state_engine.sqs.list_queues() == []
         up.send_signal(signal.SIGINT)
         rest, _ = up.communicate(timeout=30)
         assert up.returncode == 0, rest

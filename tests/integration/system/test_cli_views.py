@@ -16,6 +16,7 @@ from orderflow.adapters.memory.mailer import MemoryMailer
 from orderflow.bootstrap.system import install, open_system
 from orderflow.entrypoints.system.ports import free_port
 from orderflow.eventbus.clock import to_iso
+from orderflow.services.context import CommandContext
 from orderflow.services.orders import commands
 from orderflow.services.topology import SUBSCRIPTIONS
 
@@ -41,7 +42,7 @@ def worked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     with system.relay.transaction() as state:
         now = system.clock.now_ms()
         order, _ = commands.place(
-            commands.CommandContext(state, now, to_iso(now), system.new_id),
+            CommandContext(state, now, to_iso(now), system.new_id),
             commands.PlaceOrder(
                 "ada", "USD", "web", [("LT-006", 2, Decimal("1899"))], True, "card"
             ),

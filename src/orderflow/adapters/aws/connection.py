@@ -8,6 +8,7 @@ until a client is made.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -27,9 +28,11 @@ class AwsConnection:
 
     @property
     def label(self) -> str:
-        """Where, for messages: the endpoint, or AWS (in its region, when given)."""
-        if self.endpoint_url:
-            return self.endpoint_url
+        """Where, for messages: the endpoint ($AWS_ENDPOINT_URL too, as boto3 reads it), or
+        AWS (in its region, when given)."""
+        endpoint = self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+        if endpoint:
+            return endpoint
         return f"AWS ({self.region})" if self.region else "AWS"
 
     def client(self, service: str, *, read_timeout_s: float = 30.0) -> Any:

@@ -20,7 +20,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Final
 
-from orderflow.adapters.aws.clients import AwsConnection, EndpointUnreachable, translated
+from orderflow.adapters.aws.clients import (
+    AwsConnection,
+    EndpointUnreachable,
+    transient,
+    translated,
+)
 from orderflow.eventbus.errors import AwsError
 from orderflow.runtime.transport import (
     Message,
@@ -34,11 +39,19 @@ GONE: Final = frozenset(
     {
         "ReceiptHandleIsInvalid",
         "MessageNotInflight",
-        "InvalidParameterValue",  # SQS's answer for a receipt handle that expired
         "AWS.SimpleQueueService.MessageNotInflight",
     }
 )
-"""ChangeMessageVisibility's refusals that mean the message is back or gone already."""
+"""Refusals that mean the message is visible again, or gone, already."""
+
+
+def _gone(code: str | None, message: str | None) -> bool:
+    """Whether a DeleteMessage or ChangeMessageVisibility refusal means the message is
+    back or gone already (SQS answers an expired receipt handle with
+    InvalidParameterValue, naming the ReceiptHandle)."""
+    return code in GONE or (code == "InvalidParameterValue" and "ReceiptHandle" in (message or ""))
+
+
 LONG_POLL_MARGIN_S: Final = 10.0
 """How much longer than the longest long poll an answer may take before giving up."""
 
@@ -59,7 +72,6 @@ class AwsTransport:
     """SQS and EventBridge at ``connection``: at least once (see the module docstring)."""
 
     def __init__(self, connection: AwsConnection) -> None:
-        self._connection = connection
         self._where = connection.label
         self._sqs = connection.client("sqs", read_timeout_s=20 + LONG_POLL_MARGIN_S)
         self._events = connection.client("events")
@@ -107,7 +119,9 @@ class AwsTransport:
                     QueueUrl=url,
                     Entries=[{"Id": str(n), "ReceiptHandle": h} for n, h in enumerate(chunk)],
                 )
-            refused = [f for f in answer.get("Failed", []) if f.get("Code") not in GONE]
+            refused = [
+                f for f in answer.get("Failed", []) if not _gone(f.get("Code"), f.get("Message"))
+            ]
             if refused:
                 first = refused[0]
                 raise TransportError(
@@ -126,7 +140,7 @@ class AwsTransport:
         except TransportUnavailable:
             raise
         except TransportError as exc:
-            if exc.code not in GONE:
+            if not _gone(exc.code, str(exc)):
                 raise
 
     def put_events(self, entries: Sequence[Mapping[str, Any]]) -> list[PublishedEntry]:
@@ -139,6 +153,16 @@ class AwsTransport:
                 code="InternalFailure",
             )
         return [
-            PublishedEntry(r.get("EventId"), r.get("ErrorCode"), r.get("ErrorMessage"))
+            PublishedEntry(
+                r.get("EventId"),
+                r.get("ErrorCode"),
+                r.get("ErrorMessage"),
+                transient=r.get("EventId") is None and transient(r.get("ErrorCode")),
+            )
             for r in results
         ]
+
+    def close(self) -> None:
+        """Close the clients' connections."""
+        self._sqs.close()
+        self._events.close()

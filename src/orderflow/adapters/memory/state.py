@@ -31,6 +31,8 @@ class _Tables:
         self.mail: dict[str, tuple[OutgoingMail, int | None, int, str | None]] = {}
         """Message-ID → (email, when sent, failures, last error)."""
         self.attempts: dict[int, Attempt] = {}
+        self.leases: dict[int, int] = {}
+        """Outbox seq -> when its lease ends."""
         self.seq = itertools.count(1)
 
 
@@ -91,6 +93,16 @@ class MemoryState(EngineBound):
         ]
         return sorted(pending, key=lambda row: row.seq)[:limit]
 
+    def lease_pending(self, limit: int, now_ms: int, lease_ms: int) -> list[StoredEvent]:
+        leased = [
+            row
+            for row in self.pending_events(len(self._t.outbox))
+            if self._t.leases.get(row.seq, 0) <= now_ms
+        ][:limit]
+        for row in leased:
+            self._set(self._t.leases, row.seq, now_ms + lease_ms)
+        return leased
+
     def mark_published(self, seqs: Sequence[int], now_ms: int) -> None:
         for seq in seqs:
             row = self._t.outbox[seq]
@@ -102,6 +114,8 @@ class MemoryState(EngineBound):
             self._set(
                 self._t.outbox, seq, StoredEvent(row.seq, row.event, None, row.failures + 1, error)
             )
+            if seq in self._t.leases:
+                self._delete(self._t.leases, seq)
 
     def events_of(self, correlation_id: str) -> list[StoredEvent]:
         return [

@@ -112,6 +112,16 @@ class SqliteState(EngineBound):
         ).fetchall()
         return [_stored_event(row) for row in rows]
 
+    def lease_pending(self, limit: int, now_ms: int, lease_ms: int) -> list[StoredEvent]:
+        rows = self._db.execute(
+            f"UPDATE svc_outbox SET leased_until_ms = ? WHERE seq IN (SELECT seq FROM "
+            "svc_outbox WHERE published_ms IS NULL AND failures < ? AND "
+            "(leased_until_ms IS NULL OR leased_until_ms <= ?) ORDER BY seq LIMIT ?) "
+            f"RETURNING {_OUTBOX_COLUMNS}",
+            (now_ms + lease_ms, MAX_FAILURES, now_ms, limit),
+        ).fetchall()
+        return sorted((_stored_event(row) for row in rows), key=lambda row: row.seq)
+
     def mark_published(self, seqs: Sequence[int], now_ms: int) -> None:
         self._db.executemany(
             "UPDATE svc_outbox SET published_ms = ? WHERE seq = ?", [(now_ms, s) for s in seqs]
@@ -119,7 +129,8 @@ class SqliteState(EngineBound):
 
     def mark_failed(self, seqs: Sequence[int], error: str) -> None:
         self._db.executemany(
-            "UPDATE svc_outbox SET failures = failures + 1, last_error = ? WHERE seq = ?",
+            "UPDATE svc_outbox SET failures = failures + 1, last_error = ?, "
+            "leased_until_ms = NULL WHERE seq = ?",
             [(error, s) for s in seqs],
         )
 
@@ -300,7 +311,11 @@ class SqliteStateStore:
 
 
 def ensure_state_schema(store: SqliteStore) -> None:
-    """Create the services' tables if this file lacks them."""
+    """Create the services' tables if this file lacks them, and the columns added since
+    (an outbox row's lease) if its tables are older."""
     with store.transaction() as tx:
         for statement in STATE_SCHEMA:
             tx.connection.execute(statement)
+        columns = {row[1] for row in tx.connection.execute("PRAGMA table_info(svc_outbox)")}
+        if "leased_until_ms" not in columns:
+            tx.connection.execute("ALTER TABLE svc_outbox ADD COLUMN leased_until_ms INTEGER")

@@ -34,7 +34,8 @@ STATE_SCHEMA: Final = (
         created_ms INTEGER NOT NULL,
         published_ms INTEGER,
         failures INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT
+        last_error TEXT,
+        leased_until_ms INTEGER
     )
     """,
     "CREATE INDEX IF NOT EXISTS svc_outbox_pending ON svc_outbox (seq) WHERE published_ms IS NULL",

@@ -19,7 +19,7 @@ from typing import ParamSpec
 import typer
 from rich.console import Console
 
-from orderflow.bootstrap import StorageUrlError, open_engine
+from orderflow.bootstrap import StorageUrlError, open_engine, storage_location
 from orderflow.entrypoints.cli.arguments import ParameterError
 from orderflow.entrypoints.cli.output import (
     fail_with_parameter_error,
@@ -47,6 +47,12 @@ def engine(ctx: typer.Context) -> Iterator[Engine]:
     try:
         opened = open_engine(settings.db)
     except StorageUrlError as exc:  # memory: for a command that opens the engine alone
+        Console(stderr=True).print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    except StoreError as exc:
+        if storage_location(settings.db).postgres_url is None:
+            raise  # a file that fails: the AWS CLI's 255, from ``aws_command``
+        # A server that is down, a login refused, another program's database: a setting.
         Console(stderr=True).print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
     try:

@@ -56,7 +56,8 @@ class Housekeeping:
         try:
             system = open_system(self._db, aws=self._aws)
             try:
-                retention = plan(event_sources(system), system.clock.now_ms(), self._keep_ms)
+                with event_sources(system) as sources:
+                    retention = plan(sources, system.clock.now_ms(), self._keep_ms)
                 counts = prune(system.state, retention, stopped=self._stop.is_set)
             finally:
                 system.close()

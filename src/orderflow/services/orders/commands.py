@@ -17,7 +17,6 @@ from orderflow.domain.orders import LineItem, Order, check_total, line_items, pl
 from orderflow.events.contracts import (
     CustomerV2,
     Item,
-    Metadata,
     OrderCancelled,
     OrderCreatedV2,
     OrderSummary,
@@ -25,7 +24,7 @@ from orderflow.events.contracts import (
     OrderV2,
     Payment,
 )
-from orderflow.services.context import Context, outgoing
+from orderflow.services.context import CommandContext, outgoing
 from orderflow.services.orders.records import Orders, from_document
 from orderflow.services.ports import OutgoingEvent
 
@@ -36,18 +35,6 @@ class OrderNotFound(DomainError):
     def __init__(self, order_id: str) -> None:
         super().__init__(f"Order {order_id} does not exist.")
         self.order_id = order_id
-
-
-@dataclass(frozen=True)
-class CommandContext(Context):
-    """Where a command runs, and the journey it belongs to (None: a new one)."""
-
-    correlation_id: str | None = None
-
-    def metadata(self, correlation_id: str) -> Metadata:
-        return Metadata(
-            created_at=self.now_iso, correlation_id=correlation_id, event_id=self.new_id()
-        )
 
 
 @dataclass(frozen=True)

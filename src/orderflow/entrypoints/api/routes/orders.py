@@ -26,8 +26,9 @@ from orderflow.entrypoints.api.models.orders import (
 )
 from orderflow.entrypoints.api.queries import order_document, recent_orders
 from orderflow.entrypoints.api.routes.responses import BODY_REFUSED, error, invalid
+from orderflow.services.context import CommandContext
 from orderflow.services.orders import commands
-from orderflow.services.orders.commands import CommandContext, OrderNotFound
+from orderflow.services.orders.commands import OrderNotFound
 from orderflow.services.orders.records import Orders
 
 CORRELATION_HEADER = "X-Correlation-Id"

@@ -13,6 +13,7 @@ from orderflow.bootstrap.system import System, open_system
 from orderflow.entrypoints.cli.context import CliSettings
 from orderflow.entrypoints.cli.system.transport_options import TransportChoice
 from orderflow.errors import OrderflowError
+from orderflow.eventbus.errors import StoreError
 
 
 @contextmanager
@@ -37,6 +38,9 @@ def system(
         raise typer.Exit(1)
     try:
         opened = open_system(settings.db, aws=transport.aws if transport else None)
+    except StoreError as exc:  # a file that fails (1), or a server's database that cannot
+        Console(stderr=True).print(f"[red]error:[/] {exc}")  # be used: a setting (2)
+        raise typer.Exit(2 if location.postgres_url else 1) from None
     except OrderflowError as exc:
         Console(stderr=True).print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from None

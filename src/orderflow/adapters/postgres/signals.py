@@ -1,0 +1,137 @@
+"""Queue signals across hosts: ``NOTIFY`` when a commit may have made messages visible,
+one listening connection per store, counters a long poll waits on.
+
+A write transaction that added messages to some queues sends ``NOTIFY orderflow_queues``
+with each queue's name (a visibility change: ``*``, every queue) just before its
+``COMMIT``: PostgreSQL delivers notifications only when, and if, the transaction commits.
+Each ``PostgresStore`` keeps one connection that ``LISTEN``\\ s, on a thread of its own,
+and counts what arrives per queue; ``value(queue)`` is that count (plus the every-queue
+count), and ``wait`` blocks on a condition until it moves. The process's own commits are
+counted at once, without waiting for their notification to come back.
+
+A missed notification (the listening connection lost, and being opened again) costs at
+most a long poll's slice of a second: the database stays the truth, and every queue is
+signalled when the listener is back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import select
+import socket
+import threading
+from collections.abc import Iterable
+from typing import Final
+
+import psycopg
+
+from orderflow.adapters.postgres.connection import Connection, connect
+from orderflow.eventbus.errors import StoreError
+
+CHANNEL: Final = "orderflow_queues"
+EVERY_QUEUE: Final = "*"
+_IDLE_S: Final = 1.0
+_RECONNECT_S: Final = (0.1, 0.2, 0.5, 1.0, 2.0)
+
+log = logging.getLogger(__name__)
+
+
+class QueueSignals:
+    """Counts of the signals each queue received (this process's commits and every
+    other's), and the thread that listens for them on ``url``."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._changed = threading.Condition()
+        self._counts: dict[str, int] = {}
+        self._every = 0
+        self._stopping = threading.Event()
+        self._connection = self._listen()  # the first connection's errors are the caller's
+        self._wake_read, self._wake_write = socket.socketpair()
+        self._thread = threading.Thread(target=self._run, name="orderflow-pg-listen", daemon=True)
+        self._thread.start()
+
+    # -- counting ---------------------------------------------------------------------
+
+    def value(self, queue: str) -> int:
+        with self._changed:
+            return self._counts.get(queue, 0) + self._every
+
+    def wait(self, queue: str, seen: int, timeout_s: float) -> None:
+        with self._changed:
+            self._changed.wait_for(
+                lambda: self._counts.get(queue, 0) + self._every != seen, timeout_s
+            )
+
+    def ring(self, queues: Iterable[str], *, every_queue: bool = False) -> None:
+        with self._changed:
+            for queue in queues:
+                if queue == EVERY_QUEUE:
+                    every_queue = True
+                else:
+                    self._counts[queue] = self._counts.get(queue, 0) + 1
+            if every_queue:
+                self._every += 1
+            self._changed.notify_all()
+
+    # -- listening --------------------------------------------------------------------
+
+    def _listen(self) -> Connection:
+        connection = connect(self._url)
+        try:
+            connection.execute(f"LISTEN {CHANNEL}")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _run(self) -> None:
+        connection: Connection | None = self._connection
+        failures = 0
+        while not self._stopping.is_set():
+            if connection is None:
+                connection = self._reconnect(failures)
+                failures = 0 if connection is not None else failures + 1
+                continue
+            try:
+                self._receive(connection)
+            except (psycopg.Error, OSError) as exc:
+                log.warning("listening for queue signals stopped, reconnecting: %s", exc)
+                with contextlib.suppress(psycopg.Error):
+                    connection.close()
+                connection = None
+        if connection is not None:
+            with contextlib.suppress(psycopg.Error):
+                connection.close()
+
+    def _receive(self, connection: Connection) -> None:
+        """Wait for notifications (or the wake-up of ``close``), and count them."""
+        ready, _, _ = select.select(
+            [connection.fileno(), self._wake_read.fileno()], [], [], _IDLE_S
+        )
+        if connection.fileno() in ready:
+            queues = [notify.payload for notify in connection.notifies(timeout=0)]
+            if queues:
+                self.ring(queues)
+
+    def _reconnect(self, failures: int) -> Connection | None:
+        if self._stopping.wait(_RECONNECT_S[min(failures, len(_RECONNECT_S) - 1)]):
+            return None
+        try:
+            connection = self._listen()
+        except (StoreError, psycopg.Error) as exc:
+            log.debug("the queue signals' listener cannot reconnect yet: %s", exc)
+            return None
+        self.ring((), every_queue=True)  # what was missed meanwhile: every queue looks again
+        return connection
+
+    def close(self) -> None:
+        self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._wake_write.send(b"x")
+        self._thread.join()
+        self._wake_read.close()
+        self._wake_write.close()
+        with self._changed:
+            self._changed.notify_all()

@@ -1,0 +1,354 @@
+"""The services' state in PostgreSQL: beside the engine's tables, in the engine's
+transactions (or, with no engine, in a database of its own beside a remote transport).
+
+``PostgresStateStore.transaction()`` is a ``PostgresStore`` transaction. Given the engine
+on the same store, it is that engine's transaction too (``EngineBound``): through the
+in-engine transport, a worker's receive, its handlers' records, their claims and outbox
+rows, the deletion of the messages and the routing of their events commit once.
+
+Many workers, on many hosts, race for the same records; what a write transaction locks:
+
+- ``claim`` is ``INSERT ... ON CONFLICT DO NOTHING``: a second claim of the same event
+  waits for the first transaction, then sees its row (and claims nothing), or claims it
+  if the first rolled back.
+- ``get`` takes the transaction-scoped advisory lock ``pg_advisory_xact_lock(
+  hashtextextended(kind || '/' || key, 0))`` and then reads, in one round trip (the SQL
+  function ``svc_document_for_update``, migration 0002): two workers' read-modify-write of
+  one document (one SKU's stock, reserved by several inventory workers at once) take
+  turns, and the second reads what the first committed. The lock exists whether the
+  document does or not, so a document created by both at once is covered too. (The read
+  must be a statement of its own after the lock: in one plain SELECT it would use a
+  snapshot taken before the wait, and lose the first worker's update.)
+- ``pending_events``: ``FOR UPDATE SKIP LOCKED``, so that relays publishing at once take
+  disjoint rows, none waiting for another. ``lease_pending`` (a remote relay's, which
+  publishes after its transaction) likewise, and the lease it writes keeps the rows from
+  the others until it runs out; a row another leased meanwhile is checked again on its
+  newest version, and left out.
+- ``mark_mail_sent``'s ``UPDATE ... WHERE sent_ms IS NULL``: of two relays marking one
+  email, the second waits, then finds it sent.
+- ``prune`` deletes with ``SKIP LOCKED``: what another transaction holds is left for the
+  next batch.
+
+A reader (REPEATABLE READ, READ ONLY) locks nothing and reads plainly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Final
+
+import orjson
+
+from orderflow.adapters.engine.transport import EngineBound
+from orderflow.adapters.postgres.store import PostgresStore, PostgresTransaction
+from orderflow.eventbus.engine import Engine
+from orderflow.runtime.journal import Attempt, Outcome
+from orderflow.runtime.ports import MAX_FAILURES, Record, StoredEvent, UnsentMail
+from orderflow.services.ports import OutgoingEvent, OutgoingMail
+
+_AGED: Final[dict[Record, tuple[str, str, str]]] = {
+    "attempts": ("svc_attempts", "seq", "started_ms"),
+    "events": ("svc_outbox", "seq", "published_ms"),  # unpublished: NULL, never older
+    "emails": ("svc_mail_outbox", "message_id", "sent_ms"),  # unsent: likewise
+    "processed": ("svc_processed", "consumer, event_id", "processed_ms"),
+}
+"""Each record's table, key and time: what ``prune`` deletes by."""
+
+_MAIL_COLUMNS: Final = (
+    "message_id, order_id, kind, recipient, subject, body, correlation_id, causation_id, created_ms"
+)
+"""An ``OutgoingMail``'s fields, in its order."""
+
+_ATTEMPT_COLUMNS: Final = (
+    "consumer, message_id, event_id, correlation_id, causation_id, source, detail_type, "
+    "receive_count, outcome, error, started_ms, duration_ms"
+)
+_OUTBOX_COLUMNS: Final = (
+    "seq, event_id, correlation_id, causation_id, source, detail_type, detail, bus, "
+    "created_ms, published_ms, failures, last_error"
+)
+
+
+class PostgresState(EngineBound):
+    """``StateTransaction`` on one store transaction (the engine's, when it has one)."""
+
+    def __init__(self, tx: PostgresTransaction, engine: Engine | None) -> None:
+        super().__init__(engine, tx)
+        self._db = tx.connection
+        self._writes = tx.writes
+
+    # -- documents -------------------------------------------------------------------
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        if self._writes:
+            row = self._db.execute("SELECT svc_document_for_update(%s, %s)", (kind, key)).fetchone()
+        else:
+            row = self._db.execute(
+                "SELECT body FROM svc_documents WHERE kind = %s AND key = %s", (kind, key)
+            ).fetchone()
+        body = None if row is None else row[0]
+        return None if body is None else orjson.loads(body)
+
+    def put(self, kind: str, key: str, document: dict[str, Any]) -> None:
+        self._db.execute(
+            "INSERT INTO svc_documents (kind, key, body) VALUES (%s, %s, %s) "
+            "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
+            (kind, key, orjson.dumps(document).decode()),
+        )
+
+    def scan(self, kind: str) -> Iterator[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT body FROM svc_documents WHERE kind = %s ORDER BY key", (kind,)
+        ).fetchall()
+        return (orjson.loads(body) for (body,) in rows)
+
+    # -- idempotency -------------------------------------------------------------------
+
+    def claim(self, consumer: str, event_id: str, now_ms: int) -> bool:
+        cursor = self._db.execute(
+            "INSERT INTO svc_processed (consumer, event_id, processed_ms) VALUES (%s, %s, %s) "
+            "ON CONFLICT (consumer, event_id) DO NOTHING",
+            (consumer, event_id, now_ms),
+        )
+        return cursor.rowcount == 1
+
+    # -- outbox ------------------------------------------------------------------------
+
+    def add_events(self, events: list[OutgoingEvent]) -> None:
+        if not events:
+            return
+        with self._db.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO svc_outbox (event_id, correlation_id, causation_id, source, "
+                "detail_type, detail, bus, created_ms) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        e.event_id,
+                        e.correlation_id,
+                        e.causation_id,
+                        e.source,
+                        e.detail_type,
+                        orjson.dumps(e.detail).decode(),
+                        e.bus,
+                        e.created_ms,
+                    )
+                    for e in events
+                ],
+            )
+
+    def pending_events(self, limit: int) -> list[StoredEvent]:
+        lock = " FOR UPDATE SKIP LOCKED" if self._writes else ""
+        rows = self._db.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM svc_outbox WHERE published_ms IS NULL "
+            f"AND failures < %s ORDER BY seq LIMIT %s{lock}",
+            (MAX_FAILURES, limit),
+        ).fetchall()
+        return [_stored_event(row) for row in rows]
+
+    def lease_pending(self, limit: int, now_ms: int, lease_ms: int) -> list[StoredEvent]:
+        rows = self._db.execute(
+            "UPDATE svc_outbox SET leased_until_ms = %s WHERE seq IN (SELECT seq FROM svc_outbox "
+            "WHERE published_ms IS NULL AND failures < %s AND (leased_until_ms IS NULL OR "
+            "leased_until_ms <= %s) ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED) "
+            f"RETURNING {_OUTBOX_COLUMNS}",
+            (now_ms + lease_ms, MAX_FAILURES, now_ms, limit),
+        ).fetchall()
+        return sorted((_stored_event(row) for row in rows), key=lambda row: row.seq)
+
+    def mark_published(self, seqs: Sequence[int], now_ms: int) -> None:
+        if seqs:
+            self._db.execute(
+                "UPDATE svc_outbox SET published_ms = %s WHERE seq = ANY(%s::bigint[])",
+                (now_ms, list(seqs)),
+            )
+
+    def mark_failed(self, seqs: Sequence[int], error: str) -> None:
+        if seqs:
+            self._db.execute(
+                "UPDATE svc_outbox SET failures = failures + 1, last_error = %s, "
+                "leased_until_ms = NULL WHERE seq = ANY(%s::bigint[])",
+                (error, list(seqs)),
+            )
+
+    def events_of(self, correlation_id: str) -> list[StoredEvent]:
+        rows = self._db.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM svc_outbox WHERE correlation_id = %s ORDER BY seq",
+            (correlation_id,),
+        ).fetchall()
+        return [_stored_event(row) for row in rows]
+
+    # -- mail --------------------------------------------------------------------------
+
+    def add_mail(self, mail: OutgoingMail) -> None:
+        self._db.execute(
+            f"INSERT INTO svc_mail_outbox ({_MAIL_COLUMNS}) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (message_id) DO NOTHING",
+            (
+                mail.message_id,
+                mail.order_id,
+                mail.kind,
+                mail.recipient,
+                mail.subject,
+                mail.body,
+                mail.correlation_id,
+                mail.causation_id,
+                mail.created_ms,
+            ),
+        )
+
+    def pending_mail(self, limit: int) -> list[OutgoingMail]:
+        rows = self._db.execute(
+            f"SELECT {_MAIL_COLUMNS} FROM svc_mail_outbox WHERE sent_ms IS NULL "
+            "AND failures < %s ORDER BY created_ms, message_id LIMIT %s",
+            (MAX_FAILURES, limit),
+        ).fetchall()
+        return [OutgoingMail(*row) for row in rows]
+
+    def mark_mail_sent(self, message_id: str, now_ms: int) -> bool:
+        cursor = self._db.execute(
+            "UPDATE svc_mail_outbox SET sent_ms = %s WHERE message_id = %s AND sent_ms IS NULL",
+            (now_ms, message_id),
+        )
+        return cursor.rowcount == 1
+
+    def mark_mail_failed(self, message_id: str, error: str, *, permanent: bool) -> None:
+        self._db.execute(
+            "UPDATE svc_mail_outbox SET failures = failures + %s, last_error = %s "
+            "WHERE message_id = %s",
+            (int(permanent), error, message_id),
+        )
+
+    def unsent_mail(self, limit: int) -> list[UnsentMail]:
+        rows = self._db.execute(
+            f"SELECT {_MAIL_COLUMNS}, failures, last_error FROM svc_mail_outbox "
+            "WHERE sent_ms IS NULL ORDER BY created_ms, message_id LIMIT %s",
+            (limit,),
+        ).fetchall()
+        return [UnsentMail(OutgoingMail(*row[:-2]), row[-2], row[-1]) for row in rows]
+
+    def retry_mail(self, message_ids: Sequence[str] | None) -> list[str]:
+        unsent = [
+            row[0]
+            for row in self._db.execute(
+                "SELECT message_id FROM svc_mail_outbox WHERE sent_ms IS NULL "
+                "ORDER BY created_ms, message_id"
+            ).fetchall()
+        ]
+        if message_ids is not None:
+            known = set(unsent)
+            unsent = [
+                message_id for message_id in dict.fromkeys(message_ids) if message_id in known
+            ]
+        if unsent:
+            self._db.execute(
+                "UPDATE svc_mail_outbox SET failures = 0, last_error = NULL "
+                "WHERE message_id = ANY(%s::text[])",
+                (unsent,),
+            )
+        return unsent
+
+    # -- retention -----------------------------------------------------------------------
+
+    def prune(self, record: Record, before_ms: int, limit: int) -> int:
+        table, key, when = _AGED[record]
+        cursor = self._db.execute(
+            f"DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} "
+            f"WHERE {when} < %s LIMIT %s FOR UPDATE SKIP LOCKED)",
+            (before_ms, limit),
+        )
+        return cursor.rowcount
+
+    def count_older(self, record: Record, before_ms: int) -> int:
+        table, _, when = _AGED[record]
+        row = self._db.execute(f"SELECT count(*) FROM {table} WHERE {when} < %s", (before_ms,))
+        return int(row.fetchone()[0])  # type: ignore[index]
+
+    # -- journal -------------------------------------------------------------------------
+
+    def record_attempts(self, attempts: Sequence[Attempt]) -> None:
+        if not attempts:
+            return
+        with self._db.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO svc_attempts ({_ATTEMPT_COLUMNS}) VALUES "
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        a.consumer,
+                        a.message_id,
+                        a.event_id,
+                        a.correlation_id,
+                        a.causation_id,
+                        a.source,
+                        a.detail_type,
+                        a.receive_count,
+                        a.outcome.value,
+                        a.error,
+                        a.started_ms,
+                        a.duration_ms,
+                    )
+                    for a in attempts
+                ],
+            )
+
+    def attempts_of(self, correlation_id: str) -> list[Attempt]:
+        return self._attempts("correlation_id", correlation_id)
+
+    def attempts_of_message(self, message_id: str) -> list[Attempt]:
+        return self._attempts("message_id", message_id)
+
+    def _attempts(self, column: str, value: str) -> list[Attempt]:
+        rows = self._db.execute(
+            f"SELECT {_ATTEMPT_COLUMNS} FROM svc_attempts WHERE {column} = %s ORDER BY seq",
+            (value,),
+        ).fetchall()
+        return [_attempt(row) for row in rows]
+
+
+def _stored_event(row: tuple[Any, ...]) -> StoredEvent:
+    (seq, event_id, correlation, causation, source, detail_type, detail, bus, created) = row[:9]
+    return StoredEvent(
+        seq=seq,
+        event=OutgoingEvent(
+            event_id,
+            correlation,
+            causation,
+            source,
+            detail_type,
+            orjson.loads(detail),
+            bus,
+            created,
+        ),
+        published_ms=row[9],
+        failures=row[10],
+        last_error=row[11],
+    )
+
+
+def _attempt(row: tuple[Any, ...]) -> Attempt:
+    values = list(row)
+    values[8] = Outcome(values[8])
+    return Attempt(*values)
+
+
+class PostgresStateStore:
+    """``StateStore`` on a ``PostgresStore``: the ``engine``'s (same database, same
+    transactions), or, with no engine, the services' state alone. The tables are the
+    store's migrations' (``0002_services.sql``): there when the store opened."""
+
+    def __init__(self, store: PostgresStore, engine: Engine | None = None) -> None:
+        if engine is not None and engine.store is not store:
+            raise TypeError("The engine given runs on another store than this state's.")
+        self._store = store
+        self._engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresState]:
+        with self._store.transaction() as tx:
+            yield PostgresState(tx, self._engine)
+
+    @contextmanager
+    def reader(self) -> Iterator[PostgresState]:
+        with self._store.reader() as tx:
+            yield PostgresState(tx, self._engine)
