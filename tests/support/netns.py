@@ -82,17 +82,29 @@ def other_host() -> Iterator[Host]:
 
 @contextlib.contextmanager
 def forward(listen: tuple[str, int], to: tuple[str, int]) -> Iterator[None]:
-    """Relay TCP connections made to ``listen`` to ``to`` until the block ends."""
-    server = socket.create_server(listen, reuse_port=False)
+    """Relay TCP connections made to ``listen`` to ``to`` until the block ends (then every
+    connection it relays is closed)."""
+    server = socket.create_server(listen)
     server.settimeout(0.2)
     stopping = threading.Event()
+    open_sockets: set[socket.socket] = set()
+    lock = threading.Lock()
 
-    def pipe(source: socket.socket, sink: socket.socket) -> None:
+    def close(*sockets: socket.socket) -> None:
+        with lock:
+            for sock in sockets:
+                open_sockets.discard(sock)
+                sock.close()
+
+    def pipe(source: socket.socket, sink: socket.socket, done: threading.Event) -> None:
         with contextlib.suppress(OSError):
             while chunk := source.recv(65536):
                 sink.sendall(chunk)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)
+        if done.is_set():  # the other direction ended first: the pair is done
+            close(source, sink)
+        done.set()
 
     def serve() -> None:
         while not stopping.is_set():
@@ -109,8 +121,11 @@ def forward(listen: tuple[str, int], to: tuple[str, int]) -> Iterator[None]:
                 continue
             upstream.settimeout(None)
             client.settimeout(None)
+            with lock:
+                open_sockets.update((client, upstream))
+            done = threading.Event()
             for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=pipe, args=(a, b), daemon=True).start()
+                threading.Thread(target=pipe, args=(a, b, done), daemon=True).start()
 
     thread = threading.Thread(target=serve, name="tcp-forward", daemon=True)
     thread.start()
@@ -120,3 +135,9 @@ def forward(listen: tuple[str, int], to: tuple[str, int]) -> Iterator[None]:
         stopping.set()
         thread.join(timeout=2)
         server.close()
+        with lock:
+            remaining = list(open_sockets)
+        for sock in remaining:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        close(*remaining)

@@ -22,6 +22,7 @@ from typing import Any, Final
 import orjson
 
 from orderflow.adapters.sqlite.connection import BUSY_TIMEOUT_MS, translate
+from orderflow.eventbus.errors import StoreError
 
 SCHEMA: Final = """
     CREATE TABLE IF NOT EXISTS mailbox (
@@ -49,6 +50,12 @@ class SqliteMailbox:
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)  # a server's DB has none
+            except OSError as exc:
+                raise StoreError(
+                    f"Cannot create the mailbox's folder {self.path.parent}: {exc}"
+                ) from exc
             try:
                 connection = sqlite3.connect(
                     self.path,
