@@ -36,38 +36,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Final
+from typing import Any
 
 import orjson
 
 from orderflow.adapters.engine.transport import EngineBound
 from orderflow.adapters.postgres.store import PostgresStore, PostgresTransaction
+from orderflow.adapters.state_rows import (
+    AGED,
+    ATTEMPT_COLUMNS,
+    MAIL_COLUMNS,
+    OUTBOX_COLUMNS,
+    attempt,
+    attempt_values,
+    event_values,
+    mail_values,
+    stored_event,
+)
 from orderflow.eventbus.engine import Engine
-from orderflow.runtime.journal import Attempt, Outcome
+from orderflow.runtime.journal import Attempt
 from orderflow.runtime.ports import MAX_FAILURES, Record, StoredEvent, UnsentMail
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
-
-_AGED: Final[dict[Record, tuple[str, str, str]]] = {
-    "attempts": ("svc_attempts", "seq", "started_ms"),
-    "events": ("svc_outbox", "seq", "published_ms"),  # unpublished: NULL, never older
-    "emails": ("svc_mail_outbox", "message_id", "sent_ms"),  # unsent: likewise
-    "processed": ("svc_processed", "consumer, event_id", "processed_ms"),
-}
-"""Each record's table, key and time: what ``prune`` deletes by."""
-
-_MAIL_COLUMNS: Final = (
-    "message_id, order_id, kind, recipient, subject, body, correlation_id, causation_id, created_ms"
-)
-"""An ``OutgoingMail``'s fields, in its order."""
-
-_ATTEMPT_COLUMNS: Final = (
-    "consumer, message_id, event_id, correlation_id, causation_id, source, detail_type, "
-    "receive_count, outcome, error, started_ms, duration_ms"
-)
-_OUTBOX_COLUMNS: Final = (
-    "seq, event_id, correlation_id, causation_id, source, detail_type, detail, bus, "
-    "created_ms, published_ms, failures, last_error"
-)
 
 
 class PostgresState(EngineBound):
@@ -122,39 +111,27 @@ class PostgresState(EngineBound):
             cursor.executemany(
                 "INSERT INTO svc_outbox (event_id, correlation_id, causation_id, source, "
                 "detail_type, detail, bus, created_ms) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    (
-                        e.event_id,
-                        e.correlation_id,
-                        e.causation_id,
-                        e.source,
-                        e.detail_type,
-                        orjson.dumps(e.detail).decode(),
-                        e.bus,
-                        e.created_ms,
-                    )
-                    for e in events
-                ],
+                [event_values(e) for e in events],
             )
 
     def pending_events(self, limit: int) -> list[StoredEvent]:
         lock = " FOR UPDATE SKIP LOCKED" if self._writes else ""
         rows = self._db.execute(
-            f"SELECT {_OUTBOX_COLUMNS} FROM svc_outbox WHERE published_ms IS NULL "
+            f"SELECT {OUTBOX_COLUMNS} FROM svc_outbox WHERE published_ms IS NULL "
             f"AND failures < %s ORDER BY seq LIMIT %s{lock}",
             (MAX_FAILURES, limit),
         ).fetchall()
-        return [_stored_event(row) for row in rows]
+        return [stored_event(row) for row in rows]
 
     def lease_pending(self, limit: int, now_ms: int, lease_ms: int) -> list[StoredEvent]:
         rows = self._db.execute(
             "UPDATE svc_outbox SET leased_until_ms = %s WHERE seq IN (SELECT seq FROM svc_outbox "
             "WHERE published_ms IS NULL AND failures < %s AND (leased_until_ms IS NULL OR "
             "leased_until_ms <= %s) ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED) "
-            f"RETURNING {_OUTBOX_COLUMNS}",
+            f"RETURNING {OUTBOX_COLUMNS}",
             (now_ms + lease_ms, MAX_FAILURES, now_ms, limit),
         ).fetchall()
-        return sorted((_stored_event(row) for row in rows), key=lambda row: row.seq)
+        return sorted((stored_event(row) for row in rows), key=lambda row: row.seq)
 
     def mark_published(self, seqs: Sequence[int], now_ms: int) -> None:
         if seqs:
@@ -173,33 +150,23 @@ class PostgresState(EngineBound):
 
     def events_of(self, correlation_id: str) -> list[StoredEvent]:
         rows = self._db.execute(
-            f"SELECT {_OUTBOX_COLUMNS} FROM svc_outbox WHERE correlation_id = %s ORDER BY seq",
+            f"SELECT {OUTBOX_COLUMNS} FROM svc_outbox WHERE correlation_id = %s ORDER BY seq",
             (correlation_id,),
         ).fetchall()
-        return [_stored_event(row) for row in rows]
+        return [stored_event(row) for row in rows]
 
     # -- mail --------------------------------------------------------------------------
 
     def add_mail(self, mail: OutgoingMail) -> None:
         self._db.execute(
-            f"INSERT INTO svc_mail_outbox ({_MAIL_COLUMNS}) "
+            f"INSERT INTO svc_mail_outbox ({MAIL_COLUMNS}) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (message_id) DO NOTHING",
-            (
-                mail.message_id,
-                mail.order_id,
-                mail.kind,
-                mail.recipient,
-                mail.subject,
-                mail.body,
-                mail.correlation_id,
-                mail.causation_id,
-                mail.created_ms,
-            ),
+            mail_values(mail),
         )
 
     def pending_mail(self, limit: int) -> list[OutgoingMail]:
         rows = self._db.execute(
-            f"SELECT {_MAIL_COLUMNS} FROM svc_mail_outbox WHERE sent_ms IS NULL "
+            f"SELECT {MAIL_COLUMNS} FROM svc_mail_outbox WHERE sent_ms IS NULL "
             "AND failures < %s ORDER BY created_ms, message_id LIMIT %s",
             (MAX_FAILURES, limit),
         ).fetchall()
@@ -221,7 +188,7 @@ class PostgresState(EngineBound):
 
     def unsent_mail(self, limit: int) -> list[UnsentMail]:
         rows = self._db.execute(
-            f"SELECT {_MAIL_COLUMNS}, failures, last_error FROM svc_mail_outbox "
+            f"SELECT {MAIL_COLUMNS}, failures, last_error FROM svc_mail_outbox "
             "WHERE sent_ms IS NULL ORDER BY created_ms, message_id LIMIT %s",
             (limit,),
         ).fetchall()
@@ -251,7 +218,7 @@ class PostgresState(EngineBound):
     # -- retention -----------------------------------------------------------------------
 
     def prune(self, record: Record, before_ms: int, limit: int) -> int:
-        table, key, when = _AGED[record]
+        table, key, when = AGED[record]
         cursor = self._db.execute(
             f"DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} "
             f"WHERE {when} < %s LIMIT %s FOR UPDATE SKIP LOCKED)",
@@ -260,7 +227,7 @@ class PostgresState(EngineBound):
         return cursor.rowcount
 
     def count_older(self, record: Record, before_ms: int) -> int:
-        table, _, when = _AGED[record]
+        table, _, when = AGED[record]
         row = self._db.execute(f"SELECT count(*) FROM {table} WHERE {when} < %s", (before_ms,))
         return int(row.fetchone()[0])  # type: ignore[index]
 
@@ -271,25 +238,9 @@ class PostgresState(EngineBound):
             return
         with self._db.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO svc_attempts ({_ATTEMPT_COLUMNS}) VALUES "
+                f"INSERT INTO svc_attempts ({ATTEMPT_COLUMNS}) VALUES "
                 "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    (
-                        a.consumer,
-                        a.message_id,
-                        a.event_id,
-                        a.correlation_id,
-                        a.causation_id,
-                        a.source,
-                        a.detail_type,
-                        a.receive_count,
-                        a.outcome.value,
-                        a.error,
-                        a.started_ms,
-                        a.duration_ms,
-                    )
-                    for a in attempts
-                ],
+                [attempt_values(a) for a in attempts],
             )
 
     def attempts_of(self, correlation_id: str) -> list[Attempt]:
@@ -300,36 +251,10 @@ class PostgresState(EngineBound):
 
     def _attempts(self, column: str, value: str) -> list[Attempt]:
         rows = self._db.execute(
-            f"SELECT {_ATTEMPT_COLUMNS} FROM svc_attempts WHERE {column} = %s ORDER BY seq",
+            f"SELECT {ATTEMPT_COLUMNS} FROM svc_attempts WHERE {column} = %s ORDER BY seq",
             (value,),
         ).fetchall()
-        return [_attempt(row) for row in rows]
-
-
-def _stored_event(row: tuple[Any, ...]) -> StoredEvent:
-    (seq, event_id, correlation, causation, source, detail_type, detail, bus, created) = row[:9]
-    return StoredEvent(
-        seq=seq,
-        event=OutgoingEvent(
-            event_id,
-            correlation,
-            causation,
-            source,
-            detail_type,
-            orjson.loads(detail),
-            bus,
-            created,
-        ),
-        published_ms=row[9],
-        failures=row[10],
-        last_error=row[11],
-    )
-
-
-def _attempt(row: tuple[Any, ...]) -> Attempt:
-    values = list(row)
-    values[8] = Outcome(values[8])
-    return Attempt(*values)
+        return [attempt(row) for row in rows]
 
 
 class PostgresStateStore:

@@ -11,39 +11,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Final
+from typing import Any
 
 import orjson
 
 from orderflow.adapters.engine.transport import EngineBound
 from orderflow.adapters.sqlite.state_schema import STATE_SCHEMA
 from orderflow.adapters.sqlite.store import SqliteStore, SqliteTransaction
+from orderflow.adapters.state_rows import (
+    AGED,
+    ATTEMPT_COLUMNS,
+    MAIL_COLUMNS,
+    OUTBOX_COLUMNS,
+    attempt,
+    attempt_values,
+    event_values,
+    mail_values,
+    stored_event,
+)
 from orderflow.eventbus.engine import Engine
-from orderflow.runtime.journal import Attempt, Outcome
+from orderflow.runtime.journal import Attempt
 from orderflow.runtime.ports import MAX_FAILURES, Record, StoredEvent, UnsentMail
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
-
-_AGED: Final[dict[Record, tuple[str, str, str]]] = {
-    "attempts": ("svc_attempts", "seq", "started_ms"),
-    "events": ("svc_outbox", "seq", "published_ms"),  # unpublished: NULL, never older
-    "emails": ("svc_mail_outbox", "message_id", "sent_ms"),  # unsent: likewise
-    "processed": ("svc_processed", "consumer, event_id", "processed_ms"),
-}
-"""Each record's table, key and time: what ``prune`` deletes by."""
-
-_MAIL_COLUMNS: Final = (
-    "message_id, order_id, kind, recipient, subject, body, correlation_id, causation_id, created_ms"
-)
-"""An ``OutgoingMail``'s fields, in its order."""
-
-_ATTEMPT_COLUMNS = (
-    "consumer, message_id, event_id, correlation_id, causation_id, source, detail_type, "
-    "receive_count, outcome, error, started_ms, duration_ms"
-)
-_OUTBOX_COLUMNS = (
-    "seq, event_id, correlation_id, causation_id, source, detail_type, detail, bus, "
-    "created_ms, published_ms, failures, last_error"
-)
 
 
 class SqliteState(EngineBound):
@@ -89,38 +78,26 @@ class SqliteState(EngineBound):
         self._db.executemany(
             "INSERT INTO svc_outbox (event_id, correlation_id, causation_id, source, detail_type,"
             " detail, bus, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    e.event_id,
-                    e.correlation_id,
-                    e.causation_id,
-                    e.source,
-                    e.detail_type,
-                    orjson.dumps(e.detail).decode(),
-                    e.bus,
-                    e.created_ms,
-                )
-                for e in events
-            ],
+            [event_values(e) for e in events],
         )
 
     def pending_events(self, limit: int) -> list[StoredEvent]:
         rows = self._db.execute(
-            f"SELECT {_OUTBOX_COLUMNS} FROM svc_outbox WHERE published_ms IS NULL "
+            f"SELECT {OUTBOX_COLUMNS} FROM svc_outbox WHERE published_ms IS NULL "
             "AND failures < ? ORDER BY seq LIMIT ?",
             (MAX_FAILURES, limit),
         ).fetchall()
-        return [_stored_event(row) for row in rows]
+        return [stored_event(row) for row in rows]
 
     def lease_pending(self, limit: int, now_ms: int, lease_ms: int) -> list[StoredEvent]:
         rows = self._db.execute(
             f"UPDATE svc_outbox SET leased_until_ms = ? WHERE seq IN (SELECT seq FROM "
             "svc_outbox WHERE published_ms IS NULL AND failures < ? AND "
             "(leased_until_ms IS NULL OR leased_until_ms <= ?) ORDER BY seq LIMIT ?) "
-            f"RETURNING {_OUTBOX_COLUMNS}",
+            f"RETURNING {OUTBOX_COLUMNS}",
             (now_ms + lease_ms, MAX_FAILURES, now_ms, limit),
         ).fetchall()
-        return sorted((_stored_event(row) for row in rows), key=lambda row: row.seq)
+        return sorted((stored_event(row) for row in rows), key=lambda row: row.seq)
 
     def mark_published(self, seqs: Sequence[int], now_ms: int) -> None:
         self._db.executemany(
@@ -136,10 +113,10 @@ class SqliteState(EngineBound):
 
     def events_of(self, correlation_id: str) -> list[StoredEvent]:
         rows = self._db.execute(
-            f"SELECT {_OUTBOX_COLUMNS} FROM svc_outbox WHERE correlation_id = ? ORDER BY seq",
+            f"SELECT {OUTBOX_COLUMNS} FROM svc_outbox WHERE correlation_id = ? ORDER BY seq",
             (correlation_id,),
         ).fetchall()
-        return [_stored_event(row) for row in rows]
+        return [stored_event(row) for row in rows]
 
     # -- mail --------------------------------------------------------------------------
 
@@ -148,22 +125,12 @@ class SqliteState(EngineBound):
             "INSERT OR IGNORE INTO svc_mail_outbox (message_id, order_id, kind, recipient, "
             "subject, body, correlation_id, causation_id, created_ms) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                mail.message_id,
-                mail.order_id,
-                mail.kind,
-                mail.recipient,
-                mail.subject,
-                mail.body,
-                mail.correlation_id,
-                mail.causation_id,
-                mail.created_ms,
-            ),
+            mail_values(mail),
         )
 
     def pending_mail(self, limit: int) -> list[OutgoingMail]:
         rows = self._db.execute(
-            f"SELECT {_MAIL_COLUMNS} FROM svc_mail_outbox WHERE sent_ms IS NULL "
+            f"SELECT {MAIL_COLUMNS} FROM svc_mail_outbox WHERE sent_ms IS NULL "
             "AND failures < ? ORDER BY created_ms LIMIT ?",
             (MAX_FAILURES, limit),
         ).fetchall()
@@ -185,7 +152,7 @@ class SqliteState(EngineBound):
 
     def unsent_mail(self, limit: int) -> list[UnsentMail]:
         rows = self._db.execute(
-            f"SELECT {_MAIL_COLUMNS}, failures, last_error FROM svc_mail_outbox "
+            f"SELECT {MAIL_COLUMNS}, failures, last_error FROM svc_mail_outbox "
             "WHERE sent_ms IS NULL ORDER BY created_ms LIMIT ?",
             (limit,),
         ).fetchall()
@@ -212,7 +179,7 @@ class SqliteState(EngineBound):
     # -- retention -----------------------------------------------------------------------
 
     def prune(self, record: Record, before_ms: int, limit: int) -> int:
-        table, key, when = _AGED[record]
+        table, key, when = AGED[record]
         cursor = self._db.execute(
             f"DELETE FROM {table} WHERE ({key}) IN "
             f"(SELECT {key} FROM {table} WHERE {when} < ? LIMIT ?)",
@@ -221,7 +188,7 @@ class SqliteState(EngineBound):
         return cursor.rowcount
 
     def count_older(self, record: Record, before_ms: int) -> int:
-        table, _, when = _AGED[record]
+        table, _, when = AGED[record]
         row = self._db.execute(f"SELECT count(*) FROM {table} WHERE {when} < ?", (before_ms,))
         return int(row.fetchone()[0])
 
@@ -229,25 +196,9 @@ class SqliteState(EngineBound):
 
     def record_attempts(self, attempts: Sequence[Attempt]) -> None:
         self._db.executemany(
-            f"INSERT INTO svc_attempts ({_ATTEMPT_COLUMNS}) VALUES "
+            f"INSERT INTO svc_attempts ({ATTEMPT_COLUMNS}) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    a.consumer,
-                    a.message_id,
-                    a.event_id,
-                    a.correlation_id,
-                    a.causation_id,
-                    a.source,
-                    a.detail_type,
-                    a.receive_count,
-                    a.outcome.value,
-                    a.error,
-                    a.started_ms,
-                    a.duration_ms,
-                )
-                for a in attempts
-            ],
+            [attempt_values(a) for a in attempts],
         )
 
     def attempts_of(self, correlation_id: str) -> list[Attempt]:
@@ -258,36 +209,10 @@ class SqliteState(EngineBound):
 
     def _attempts(self, column: str, value: str) -> list[Attempt]:
         rows = self._db.execute(
-            f"SELECT {_ATTEMPT_COLUMNS} FROM svc_attempts WHERE {column} = ? ORDER BY seq",
+            f"SELECT {ATTEMPT_COLUMNS} FROM svc_attempts WHERE {column} = ? ORDER BY seq",
             (value,),
         ).fetchall()
-        return [_attempt(row) for row in rows]
-
-
-def _stored_event(row: tuple[Any, ...]) -> StoredEvent:
-    (seq, event_id, correlation, causation, source, detail_type, detail, bus, created) = row[:9]
-    return StoredEvent(
-        seq=seq,
-        event=OutgoingEvent(
-            event_id,
-            correlation,
-            causation,
-            source,
-            detail_type,
-            orjson.loads(detail),
-            bus,
-            created,
-        ),
-        published_ms=row[9],
-        failures=row[10],
-        last_error=row[11],
-    )
-
-
-def _attempt(row: tuple[Any, ...]) -> Attempt:
-    values = list(row)
-    values[8] = Outcome(values[8])
-    return Attempt(*values)
+        return [attempt(row) for row in rows]
 
 
 class SqliteStateStore:

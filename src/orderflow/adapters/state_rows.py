@@ -1,0 +1,114 @@
+"""The services' rows as both SQL adapters (SQLite, PostgreSQL) store them: the column
+lists, and the records made from a row or into one. The SQL itself stays each adapter's
+own (placeholders, upserts and locks differ)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import orjson
+
+from orderflow.runtime.journal import Attempt, Outcome
+from orderflow.runtime.ports import Record, StoredEvent
+from orderflow.services.ports import OutgoingEvent, OutgoingMail
+
+AGED: Final[dict[Record, tuple[str, str, str]]] = {
+    "attempts": ("svc_attempts", "seq", "started_ms"),
+    "events": ("svc_outbox", "seq", "published_ms"),  # unpublished: NULL, never older
+    "emails": ("svc_mail_outbox", "message_id", "sent_ms"),  # unsent: likewise
+    "processed": ("svc_processed", "consumer, event_id", "processed_ms"),
+}
+"""Each record's table, key and time: what ``prune`` deletes by."""
+
+MAIL_COLUMNS: Final = (
+    "message_id, order_id, kind, recipient, subject, body, correlation_id, causation_id, created_ms"
+)
+"""An ``OutgoingMail``'s fields, in its order."""
+
+ATTEMPT_COLUMNS: Final = (
+    "consumer, message_id, event_id, correlation_id, causation_id, source, detail_type, "
+    "receive_count, outcome, error, started_ms, duration_ms"
+)
+"""An ``Attempt``'s fields, in its order."""
+
+OUTBOX_COLUMNS: Final = (
+    "seq, event_id, correlation_id, causation_id, source, detail_type, detail, bus, "
+    "created_ms, published_ms, failures, last_error"
+)
+"""What ``stored_event`` reads."""
+
+
+def event_values(event: OutgoingEvent) -> tuple[Any, ...]:
+    """An outbox row's values: event_id, correlation_id, causation_id, source,
+    detail_type, detail (JSON), bus, created_ms."""
+    return (
+        event.event_id,
+        event.correlation_id,
+        event.causation_id,
+        event.source,
+        event.detail_type,
+        orjson.dumps(event.detail).decode(),
+        event.bus,
+        event.created_ms,
+    )
+
+
+def mail_values(mail: OutgoingMail) -> tuple[Any, ...]:
+    """A mail outbox row's values, in ``MAIL_COLUMNS``' order."""
+    return (
+        mail.message_id,
+        mail.order_id,
+        mail.kind,
+        mail.recipient,
+        mail.subject,
+        mail.body,
+        mail.correlation_id,
+        mail.causation_id,
+        mail.created_ms,
+    )
+
+
+def attempt_values(attempt: Attempt) -> tuple[Any, ...]:
+    """A journal row's values, in ``ATTEMPT_COLUMNS``' order."""
+    return (
+        attempt.consumer,
+        attempt.message_id,
+        attempt.event_id,
+        attempt.correlation_id,
+        attempt.causation_id,
+        attempt.source,
+        attempt.detail_type,
+        attempt.receive_count,
+        attempt.outcome.value,
+        attempt.error,
+        attempt.started_ms,
+        attempt.duration_ms,
+    )
+
+
+def stored_event(row: tuple[Any, ...]) -> StoredEvent:
+    """An outbox row read by ``OUTBOX_COLUMNS``."""
+    (seq, event_id, correlation, causation, source, detail_type, detail, bus, created) = row[:9]
+    return StoredEvent(
+        seq=seq,
+        event=OutgoingEvent(
+            event_id,
+            correlation,
+            causation,
+            source,
+            detail_type,
+            orjson.loads(detail),
+            bus,
+            created,
+        ),
+        published_ms=row[9],
+        failures=row[10],
+        last_error=row[11],
+    )
+
+
+def attempt(row: tuple[Any, ...]) -> Attempt:
+    """A journal row read by ``ATTEMPT_COLUMNS``."""
+    values = list(row)
+    values[8] = Outcome(values[8])
+    return Attempt(*values)
