@@ -133,12 +133,14 @@ def test_processes_opening_a_fresh_database_at_once_migrate_it_once(empty_databa
 
 
 def test_the_migration_files_ship_as_package_data() -> None:
+    """The package the tests import (installed, under ``make test``) holds every migration,
+    and pyproject's package data names them (a wheel built from it ships them)."""
     package = Path(orderflow.__file__).parent
-    with (package.parents[1] / "pyproject.toml").open("rb") as file:
-        globs = tomllib.load(file)["tool"]["setuptools"]["package-data"]["orderflow"]
-    shipped = [
+    shipped = sorted(
         path.relative_to(package).as_posix()
         for path in (package / "adapters" / "postgres" / "migrations").glob("*.sql")
-    ]
+    )
     assert len(shipped) == len(migrations())
+    with (Path(__file__).resolve().parents[2] / "pyproject.toml").open("rb") as file:
+        globs = tomllib.load(file)["tool"]["setuptools"]["package-data"]["orderflow"]
     assert all(any(fnmatch(path, glob) for glob in globs) for path in shipped)
