@@ -48,7 +48,19 @@ payload; the three queues are three durable pull consumers (explicit ack) on the
 3. Latency: publish (ack awaited) at the same rate; one consumer process
    (``--role nats-latency``) loops on ``fetch(1, timeout=0.5)``.
 
-If NATS is not reachable its column says so; no number is ever made up.
+PostgreSQL (``--postgres``, default postgresql://postgres@127.0.0.1:5432; ``--no-postgres``
+to skip): ingest only, the same topology and PutEvents of 10 on an ``Engine`` on a fresh
+database (``open_engine("postgresql://...")``; created with ``createdb`` on that server,
+dropped with ``dropdb --force`` at the end whatever happens), beside the SQLite figures:
+
+1c. one publisher (this process), as 1. measures SQLite: a transaction per PutEvents,
+    committed with the server's default ``synchronous_commit`` (on: one WAL flush per
+    commit);
+1d. ``--postgres-publishers`` processes (default 4; ``--role pg-publisher``) calling
+    PutEvents at once on the same database for ``--ingest-seconds``, started together
+    once all are connected and warmed up -> the sum of their events/s.
+
+If NATS or PostgreSQL is not reachable its cell says so; no number is ever made up.
 """
 
 from __future__ import annotations
@@ -63,6 +75,7 @@ import os
 import platform
 import pstats
 import random
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -192,6 +205,8 @@ def read_stamp(envelope: str | bytes) -> tuple[int, int]:
 class Ingest:
     events: int
     seconds: float
+    cpu_s: dict[str, float] | None = None
+    """On PostgreSQL: CPU seconds of this process and of the database's server sessions."""
 
     @property
     def events_per_s(self) -> float:
@@ -247,6 +262,11 @@ class Results:
     ingest_normal: Ingest | None = None
     ingest_full: Ingest | None = None
     ingest_one_by_one: Ingest | None = None
+    ingest_postgres: Ingest | None = None
+    ingest_postgres_parallel: Ingest | None = None
+    """The publishers' events over the longest one's seconds (events_per_s: their sum)."""
+    postgres_note: str | None = None
+    """Why there are no PostgreSQL numbers (not reachable, skipped)."""
     end_to_end: EndToEnd | None = None
     latency: Latency | None = None
     note: str | None = None
@@ -590,6 +610,124 @@ def sqs_latency(args: argparse.Namespace) -> None:
         Path(args.out).write_text(json.dumps({"done": len(samples), "samples": samples}))
 
 
+@contextmanager
+def postgres_database(server: str, label: str) -> Iterator[str]:
+    """A fresh database on ``server`` (its URL), dropped on the way out whatever happens."""
+    from postgres import database_url, pg_tool  # bench/postgres.py: psycopg, only when asked
+
+    name = f"orderflow_bench_engine_{os.getpid()}_{label}"
+    pg_tool("createdb", server, name)
+    try:
+        yield database_url(server, name)
+    finally:
+        pg_tool("dropdb", server, "--force", "--if-exists", name)
+
+
+def postgres_ingest(args: argparse.Namespace, work: Workload) -> Ingest:
+    """1c: one publisher on a fresh PostgreSQL database."""
+    with postgres_database(args.postgres, "ingest") as url:
+        engine = open_engine(url)
+        try:
+            set_up(engine)
+            batches = work.batches
+            put_for(engine, batches, args.warmup_seconds)
+            gc.collect()
+            before = postgres_cpu(url)
+            measured = put_for(engine, batches, args.ingest_seconds)
+            after = postgres_cpu(url)
+            measured.cpu_s = {name: round(after[name] - before[name], 3) for name in after}
+            return measured
+        finally:
+            engine.store.close()
+
+
+def postgres_cpu(url: str) -> dict[str, float]:
+    """CPU seconds so far of this process and of the sessions on ``url``'s database."""
+    from postgres import CLOCK_TICKS, database_of, postgres_ticks
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    server = postgres_ticks(database_of(url), set())
+    return {
+        "publisher": usage.ru_utime + usage.ru_stime,
+        "pg_backends": sum(server["backends"].values()) / CLOCK_TICKS,
+        "pg_server": sum(server["server"].values()) / CLOCK_TICKS,
+    }
+
+
+def postgres_parallel_ingest(args: argparse.Namespace) -> Ingest:
+    """1d: ``--postgres-publishers`` processes at once on one fresh database."""
+    with postgres_database(args.postgres, "parallel") as url, fresh_folder(args.dir) as folder:
+        engine = open_engine(url)
+        try:
+            set_up(engine)
+        finally:
+            engine.store.close()
+        go = folder / "go"
+        until = time.monotonic() + READY_TIMEOUT_S + args.ingest_seconds + 30
+        children: list[Child] = []
+        try:
+            for number in range(args.postgres_publishers):
+                options = ["--db", url, "--go", str(go), "--until", repr(until)]
+                options += ["--ingest-seconds", repr(args.ingest_seconds)]
+                options += ["--warmup-seconds", repr(args.warmup_seconds)]
+                options += ["--seed", str(args.seed), "--pool", str(args.pool)]
+                children.append(start_child(folder, f"publisher-{number}", "pg-publisher", options))
+            wait_ready(children, timeout_s=READY_TIMEOUT_S * 2)
+            go.touch()
+            wait_exit(children, until)
+        finally:
+            stop(children)
+        results = [outcome(child) for child in children]
+    if any("events" not in result for result in results):
+        raise RuntimeError(f"a publisher reported nothing: {results}")
+    rate = sum(result["events"] / result["seconds"] for result in results)
+    seconds = max(result["seconds"] for result in results)
+    return Ingest(round(rate * seconds), seconds)
+
+
+def pg_publisher(args: argparse.Namespace) -> None:
+    """PutEvents of 10 for ``--ingest-seconds``, from when ``--go`` exists."""
+    work = make_workload(args.pool, args.seed)
+    engine = open_engine(args.db)
+    try:
+        batches = work.batches
+        put_for(engine, batches, args.warmup_seconds)
+        gc.collect()
+        Path(args.ready).touch()
+        go = Path(args.go)
+        while not go.exists():
+            if time.monotonic() > args.until:
+                return
+            time.sleep(0.001)
+        result = put_for(engine, batches, args.ingest_seconds)
+        Path(args.out).write_text(json.dumps(asdict(result)))
+    finally:
+        engine.store.close()
+
+
+def measure_postgres(
+    args: argparse.Namespace, work: Workload, log: Console, results: Results
+) -> None:
+    """1c and 1d, or the reason why not in ``results.postgres_note``."""
+    if args.no_postgres:
+        results.postgres_note = "PostgreSQL: skipped (--no-postgres)"
+        return
+    try:
+        import psycopg
+
+        with psycopg.connect(args.postgres, connect_timeout=3):
+            pass
+    except Exception as exc:  # every way of not connecting means the same here
+        address = urlsplit(args.postgres).netloc or args.postgres
+        results.postgres_note = f"PostgreSQL: not reachable on {address} ({type(exc).__name__})"
+        return
+    log.print("orderflow: ingest on PostgreSQL, one publisher …")
+    results.ingest_postgres = postgres_ingest(args, work)
+    if args.postgres_publishers > 1:
+        log.print(f"orderflow: ingest on PostgreSQL, {args.postgres_publishers} publishers …")
+        results.ingest_postgres_parallel = postgres_parallel_ingest(args)
+
+
 def measure_orderflow(args: argparse.Namespace, work: Workload, log: Console) -> Results:
     results = Results()
     if "ingest" in args.measure:
@@ -597,6 +735,7 @@ def measure_orderflow(args: argparse.Namespace, work: Workload, log: Console) ->
         results.ingest_normal = orderflow_ingest(args, work, "NORMAL")
         log.print("orderflow: ingest, synchronous=FULL …")
         results.ingest_full = orderflow_ingest(args, work, "FULL")
+        measure_postgres(args, work, log, results)
     if "e2e" in args.measure:
         log.print(f"orderflow: end to end, {args.e2e_events:,} events, 3 consumer processes …")
         results.end_to_end = orderflow_end_to_end(args, work)
@@ -851,6 +990,19 @@ def machine(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def postgres_version(args: argparse.Namespace) -> str | None:
+    if args.no_postgres:
+        return None
+    try:
+        import psycopg
+
+        with psycopg.connect(args.postgres, connect_timeout=3) as connection:
+            row = connection.execute("SHOW server_version").fetchone()
+    except Exception:  # not reachable: the table says so
+        return None
+    return None if row is None else str(row[0]).split()[0]
+
+
 def _rate(value: Ingest | None) -> str:
     return "—" if value is None else f"{value.events_per_s:,.0f} events/s"
 
@@ -945,6 +1097,23 @@ def results_table(ours: Results, theirs: Results, meta: Mapping[str, Any]) -> Ta
             "",
         ),
     ]
+    pg_note = ours.postgres_note
+    rows[2:2] = [
+        (
+            f"1c. ingest, PostgreSQL {meta.get('postgres_version') or ''}\n(one publisher)",
+            pg_note or _rate(ours.ingest_postgres),
+            "",
+            "information",
+            "",
+        ),
+        (
+            f"1d. ingest, PostgreSQL\n({meta['postgres_publishers']} publisher processes at once)",
+            "—" if pg_note else _rate(ours.ingest_postgres_parallel),
+            "",
+            "information",
+            "",
+        ),
+    ]
     rows.extend(
         (
             f"3. latency {key} ({meta['latency_rate']:g} events/s)",
@@ -962,6 +1131,16 @@ def results_table(ours: Results, theirs: Results, meta: Mapping[str, Any]) -> Ta
 
 def details(name: str, results: Results) -> list[str]:
     lines = []
+    ingest = results.ingest_postgres
+    if ingest is not None and ingest.cpu_s:
+        calls = max(ingest.events // PER_CALL, 1)
+        split = ", ".join(
+            f"{key} {value * 1000 / calls:.2f}" for key, value in ingest.cpu_s.items()
+        )
+        lines.append(
+            f"{name} ingest on PostgreSQL: {ingest.seconds * 1000 / calls:.2f} ms per PutEvents of "
+            f"{PER_CALL}; CPU ms per call: {split}"
+        )
     e2e = results.end_to_end
     if e2e is not None:
         lines.append(
@@ -980,7 +1159,14 @@ def details(name: str, results: Results) -> list[str]:
 
 def results_json(results: Results) -> dict[str, Any]:
     report: dict[str, Any] = {"note": results.note}
-    for name in ("ingest_normal", "ingest_full", "ingest_one_by_one"):
+    report["postgres_note"] = results.postgres_note
+    for name in (
+        "ingest_normal",
+        "ingest_full",
+        "ingest_one_by_one",
+        "ingest_postgres",
+        "ingest_postgres_parallel",
+    ):
         value = getattr(results, name)
         report[name] = (
             None if value is None else {**asdict(value), "events_per_s": value.events_per_s}
@@ -1030,6 +1216,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--nats", default="nats://127.0.0.1:4222")
     parser.add_argument("--no-nats", action="store_true", help="measure orderflow only")
     parser.add_argument(
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432",
+        help="PostgreSQL server for the ingest on PostgreSQL (a fresh database is created)",
+    )
+    parser.add_argument("--no-postgres", action="store_true", help="no PostgreSQL ingest")
+    parser.add_argument(
+        "--postgres-publishers", type=int, default=4, help="processes for 1d (1: skip it)"
+    )
+    parser.add_argument(
         "--measure",
         type=lambda text: set(text.split(",")),
         default={"ingest", "e2e", "latency"},
@@ -1044,11 +1239,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     # For the consumer processes this script starts.
     parser.add_argument(
         "--role",
-        choices=["main", "sqs-consumer", "sqs-latency", "nats-consumer", "nats-latency"],
+        choices=[
+            "main",
+            "sqs-consumer",
+            "sqs-latency",
+            "nats-consumer",
+            "nats-latency",
+            "pg-publisher",
+        ],
         default="main",
         help=argparse.SUPPRESS,
     )
-    for name in ("--db", "--queue", "--ready", "--out"):
+    for name in ("--db", "--queue", "--ready", "--out", "--go"):
         parser.add_argument(name, help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--until", type=float, help=argparse.SUPPRESS)
@@ -1063,6 +1265,7 @@ def run_role(args: argparse.Namespace) -> None:
         "sqs-latency": sqs_latency,
         "nats-consumer": nats_consumer,
         "nats-latency": nats_latency_consumer,
+        "pg-publisher": pg_publisher,
     }
     outcome = roles[args.role](args)
     if outcome is not None:
@@ -1098,6 +1301,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "latency_rate": args.latency_rate,
         "latency_seconds": args.latency_seconds,
         "nats_version": version,
+        "postgres_version": postgres_version(args),
+        "postgres_publishers": args.postgres_publishers,
         "run_seconds": time.monotonic() - started,
     }
     meta["load_average_after"] = [round(load, 2) for load in os.getloadavg()]

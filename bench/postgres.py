@@ -61,10 +61,13 @@ import http.client
 import json
 import os
 import platform
+import pstats
 import re
 import resource
+import shutil
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -103,6 +106,14 @@ QUIET_CORES: Final = 0.15
 """The system counts as started once its processes use less than this many cores."""
 POLL_S: Final = 0.02
 STOP_GRACE_S: Final = 20.0
+TROUBLES: Final = {
+    "FAILED (": "failed deliveries",
+    "DeadlockDetected": "of which deadlocks",
+    "mail not sent": "mail not sent",
+    "round failed": "rounds failed",
+    "exited with status": "parts restarted",
+}
+"""What the system's log says went wrong: a word of the line, and what it counts."""
 BACKEND_RE: Final = re.compile(r"^(sqlite|pg)(\d*)$")
 
 
@@ -114,15 +125,28 @@ class Backend:
     name: str
     postgres: bool
     per_consumer: int
+    overrides: tuple[tuple[str, int], ...] = ()
+    """Consumers run with another number of processes (``pg4+analytics=1``)."""
+
+    def processes(self, consumer: str) -> int:
+        return dict(self.overrides).get(consumer, self.per_consumer)
 
 
 def parse_backends(text: str) -> list[Backend]:
+    """``sqlite``, ``sqliteN``, ``pgN``, each optionally with ``+CONSUMER=N`` overrides."""
     backends = []
     for item in filter(None, (part.strip() for part in text.split(","))):
-        found = BACKEND_RE.match(item)
+        head, *rest = item.split("+")
+        found = BACKEND_RE.match(head)
+        overrides = []
+        for override in rest:
+            consumer, _, number = override.partition("=")
+            if consumer not in SUBSCRIPTIONS or not number.isdigit() or int(number) < 1:
+                raise argparse.ArgumentTypeError(f"{override!r}: CONSUMER=N, N >= 1")
+            overrides.append((consumer, int(number)))
         if found is None or int(found[2] or 1) < 1:
             raise argparse.ArgumentTypeError(f"{item!r}: sqlite, sqliteN, pgN (N >= 1)")
-        backends.append(Backend(item, found[1] == "pg", int(found[2] or 1)))
+        backends.append(Backend(item, found[1] == "pg", int(found[2] or 1), tuple(overrides)))
     return backends
 
 
@@ -157,7 +181,7 @@ def fresh_database(backend: Backend, folder: Path, server: str, label: str) -> I
     if not backend.postgres:
         yield str(folder / "bench.db")
         return
-    name = f"orderflow_bench_{os.getpid()}_{label}".replace("-", "_")
+    name = re.sub(r"[^a-z0-9_]", "_", f"orderflow_bench_{os.getpid()}_{label}")
     pg_tool("createdb", server, name)
     try:
         yield database_url(server, name)
@@ -575,6 +599,8 @@ class RunningSystem:
     counts: Path | None = None
     after_stop: list[Callable[[], None]] = field(default_factory=list)
     """Run once the parts have stopped, before the database is dropped."""
+    troubles: Counter[str] = field(default_factory=Counter)
+    """Log lines that say something went wrong, by kind (``TROUBLES``)."""
 
     def kinds(self) -> dict[int, str]:
         return {
@@ -589,6 +615,17 @@ class RunningSystem:
         return sum(part.restarts for part in self.supervisor.parts)
 
 
+@dataclass
+class ProfilingSupervisor(Supervisor):
+    """The parts run under cProfile (their main thread), into ``folder/PART.pstats``."""
+
+    folder: Path = Path()
+
+    def command(self, part: Part) -> list[str]:
+        profile = ["-m", "cProfile", "-o", str(self.folder / f"{part.name}.pstats")]
+        return [sys.executable, *profile, "-m", "orderflow", "--db", str(self.db), *part.arguments]
+
+
 def parts_for(backend: Backend, port: int, sink_port: int) -> list[Part]:
     """``orderflow up``'s parts (``system_parts``), each worker ``per_consumer`` times."""
     parts = []
@@ -599,12 +636,12 @@ def parts_for(backend: Backend, port: int, sink_port: int) -> list[Part]:
         sink_port=sink_port,
         workers=list(SUBSCRIPTIONS),
     ):
-        if part.arguments[0] != "worker" or backend.per_consumer == 1:
+        count = backend.processes(part.arguments[1]) if part.arguments[0] == "worker" else 1
+        if count == 1:
             parts.append(part)
             continue
         parts.extend(
-            Part(f"{part.name}-{number}", list(part.arguments))
-            for number in range(1, backend.per_consumer + 1)
+            Part(f"{part.name}-{number}", list(part.arguments)) for number in range(1, count + 1)
         )
     return parts
 
@@ -634,7 +671,14 @@ def system_cores(running: RunningSystem, seconds: float) -> float:
 
 @contextlib.contextmanager
 def running(
-    backend: Backend, folder: Path, server: str, label: str, *, count_statements: bool
+    backend: Backend,
+    folder: Path,
+    server: str,
+    label: str,
+    *,
+    count_statements: bool,
+    logs: Path | None,
+    profiles: Path | None = None,
 ) -> Iterator[RunningSystem]:
     """The system on a fresh store, started, every worker polling, the machine quiet again;
     stopped (and its database dropped) on the way out, whatever happened."""
@@ -656,17 +700,32 @@ def running(
             system.close()
         port, sink_port = free_port(), free_port()
         log_path = folder / "system.log"
+        if logs is not None:  # once the parts have stopped and the log is closed
+            logs.mkdir(parents=True, exist_ok=True)
+            stack.callback(shutil.copyfile, log_path, logs / f"{folder.name}.log")
         log = stack.enter_context(log_path.open("w"))
         started: set[str] = set()
         lock = threading.Lock()
+        troubles: Counter[str] = Counter()
 
         def emit(name: str, lines: list[str]) -> None:
             with lock:
                 log.write("\n".join(f"{name}: {line}" for line in lines) + "\n")
-                if any(line.rstrip().endswith(" started") for line in lines):
-                    started.add(name)
+                for line in lines:
+                    if line.rstrip().endswith(" started"):
+                        started.add(name)
+                    for word, trouble in TROUBLES.items():
+                        if word in line:
+                            troubles[trouble] += 1
 
-        supervisor = Supervisor(db, parts_for(backend, port, sink_port), emit)
+        parts = parts_for(backend, port, sink_port)
+        if profiles is not None:
+            profiles.mkdir(parents=True, exist_ok=True)
+        supervisor = (
+            Supervisor(db, parts, emit)
+            if profiles is None
+            else ProfilingSupervisor(db, parts, emit, folder=profiles)
+        )
         effects: Effects = PostgresEffects(db, folder) if backend.postgres else SqliteEffects(db)
         stack.callback(effects.close)
         after_stop: list[Callable[[], None]] = []
@@ -685,6 +744,7 @@ def running(
             lock,
             counts,
             after_stop,
+            troubles,
         )
         workers = {p.name for p in supervisor.parts if p.arguments[0] == "worker"}
         deadline = time.monotonic() + READY_TIMEOUT_S
@@ -726,6 +786,8 @@ def throughput(args: argparse.Namespace, folder: Path, backend: Backend) -> dict
         args.server,
         f"t_{backend.name}",
         count_statements=args.count_statements,
+        logs=args.logs,
+        profiles=None if args.profile is None else args.profile / backend.name,
     ) as system:
         starts: dict[str, float] = {}
         lock = threading.Lock()
@@ -775,7 +837,9 @@ def throughput(args: argparse.Namespace, folder: Path, backend: Backend) -> dict
             "seconds": None if done is None else done - began,
             "orders_per_s": None if done is None else total / (done - began),
             "done": system.effects.done(),
+            "waited_s": round(time.monotonic() - began, 1),
             "restarts": system.restarts(),
+            "troubles": dict(system.troubles),
             **cpu,
         }
         if activity is not None:
@@ -784,7 +848,50 @@ def throughput(args: argparse.Namespace, folder: Path, backend: Backend) -> dict
             result["statements_per_order"] = counted
     if "after" in stats:
         result["pg_stats_per_order"] = per_order(stats["before"], stats["after"], total)
+    if args.profile is not None:
+        result["profile"] = profile_summary(args.profile / backend.name, total)
     return result
+
+
+def profile_area(function: tuple[str, int, str]) -> str:
+    """Where a profiled function's own time goes, in a few words."""
+    filename, _, name = function
+    if "psycopg" in filename and name == "wait":
+        return "psycopg wait (blocked on the server: round trips)"
+    if "/re/" in filename or "re.Pattern" in name or "re.Match" in name:
+        return "re (regular expressions)"
+    if "site-packages/psycopg" in filename:
+        return "psycopg, psycopg_pool (Python)"
+    if "/orderflow/" in filename:
+        return "orderflow"
+    if any(word in name for word in ("acquire", "select", "sleep", "poll")):
+        return "waiting (locks, select, sleep)"
+    return "other (stdlib, uvicorn, orjson, ...)"
+
+
+def profile_summary(folder: Path, orders: int) -> dict[str, Any]:
+    """Per part kind: the main thread's own time per order by area, and the top functions
+    (the whole life of each process: start-up, the run, the drain)."""
+    by_kind: dict[str, list[Path]] = {}
+    for path in sorted(folder.glob("*.pstats")):
+        name = path.stem
+        kind = re.sub(r"-\d+$", "", name)
+        by_kind.setdefault(kind, []).append(path)
+    summary: dict[str, Any] = {}
+    for kind, paths in by_kind.items():
+        stats = pstats.Stats(*(str(path) for path in paths))
+        areas: Counter[str] = Counter()
+        functions: Counter[str] = Counter()
+        for function, (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+            areas[profile_area(function)] += own
+            filename, line, name = function
+            functions[f"{Path(filename).name}:{line}({name})"] += own
+        scale = 1000 / max(orders, 1)
+        summary[kind] = {
+            "own_ms_per_order": {area: round(ms * scale, 3) for area, ms in areas.most_common()},
+            "top": {name: round(ms * scale, 3) for name, ms in functions.most_common(12)},
+        }
+    return summary
 
 
 def latency(args: argparse.Namespace, folder: Path, backend: Backend) -> dict[str, Any]:
@@ -794,6 +901,7 @@ def latency(args: argparse.Namespace, folder: Path, backend: Backend) -> dict[st
         args.server,
         f"l_{backend.name}",
         count_statements=False,
+        logs=args.logs,
     ) as system:
         connection = http.client.HTTPConnection("127.0.0.1", system.port, timeout=30)
         body = json.dumps(ORDER)
@@ -816,6 +924,7 @@ def latency(args: argparse.Namespace, folder: Path, backend: Backend) -> dict[st
         done = wait_all_done(system.effects, count, args.timeout)
         cpu = meter.used(count)
         ends = system.effects.last_effects()
+        troubles = dict(system.troubles)
     latencies = [(ends[c] - start) * 1000 for c, start in starts.items() if c in ends][
         args.warmup :
     ]
@@ -829,6 +938,7 @@ def latency(args: argparse.Namespace, folder: Path, backend: Backend) -> dict[st
         "p90_ms": percentile(latencies, 0.9),
         "p99_ms": percentile(latencies, 0.99),
         "max_ms": max(latencies),
+        "troubles": troubles,
         **cpu,
     }
 
@@ -881,12 +991,17 @@ def print_report(report: dict[str, Any], args: argparse.Namespace) -> None:
     table.add_column("cores busy", justify="right")
     for name, measured in report["backends"].items():
         t, lat = measured.get("throughput"), measured.get("latency")
-        cells = [name, str(measured["per_consumer"])]
+        others = {c: n for c, n in measured["processes"].items() if n != measured["per_consumer"]}
+        shown = ", ".join(f"{consumer} {n}" for consumer, n in others.items())
+        cells = [name, f"{measured['per_consumer']}" + (f" ({shown})" if shown else "")]
         if t is None:
             cells.append("-")
         else:
             rate = t["orders_per_s"]
-            cells.append("INCOMPLETE" if rate is None else f"{rate:,.0f}")
+            if rate is None:
+                cells.append(f"INCOMPLETE: {min(t['done'])} of {t['orders']} in {t['waited_s']} s")
+            else:
+                cells.append(f"{rate:,.0f}")
         names = ("p50", "p90", "p99")
         cells += ["-"] * 3 if lat is None else [f"{lat[n + '_ms']:.1f}" for n in names]
         if t is None:
@@ -908,7 +1023,7 @@ def print_report(report: dict[str, Any], args: argparse.Namespace) -> None:
         if t is not None:
             console.print(
                 f"[bold]{name}[/]: API took the orders in {t['api_seconds']:.1f} s; done "
-                f"{t['done']} (confirmed, mails, NotificationSent); restarts {t['restarts']}; "
+                f"{t['done']} (confirmed, mails, NotificationSent); in the log {t['troubles']}; "
                 f"workers' CPU ms/order by consumer {t['consumers_cpu_ms_per_order']}"
                 + (
                     ""
@@ -924,7 +1039,8 @@ def print_report(report: dict[str, Any], args: argparse.Namespace) -> None:
                 console.print(f"  statements per order: {t['statements_per_order']}")
         if lat is not None:
             console.print(
-                f"  latency run: {lat['measured']} measured, complete {lat['complete']}, max "
+                f"  latency run: {lat['measured']} measured, complete {lat['complete']}, "
+                f"in the log {lat['troubles']}, max "
                 f"{lat['max_ms']:.1f} ms; CPU ms/order {lat['cpu_ms_per_order']}, cores busy "
                 f"{lat['cores_busy']}"
             )
@@ -936,7 +1052,8 @@ def main() -> None:
         "--backends",
         type=parse_backends,
         default=parse_backends("sqlite,pg1,pg2,pg4"),
-        help="comma-separated: sqlite, sqliteN, pgN (N processes per consumer)",
+        help="comma-separated: sqlite, sqliteN, pgN (N processes per consumer), each "
+        "optionally +CONSUMER=N (pg4+analytics=1: analytics on one process)",
     )
     parser.add_argument(
         "--server",
@@ -956,6 +1073,14 @@ def main() -> None:
         action="store_true",
         help="diagnostic: count the system's psycopg statements during the throughput run",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="diagnostic: run the throughput run's parts under cProfile into DIR/BACKEND/",
+    )
+    parser.add_argument("--logs", type=Path, default=None, help="keep the systems' logs here")
     parser.add_argument("--json", action="store_true", help="print a JSON report")
     args = parser.parse_args()
     os.environ[TRANSPORT_ENVIRONMENT] = "engine"  # the parts inherit the environment
@@ -965,7 +1090,13 @@ def main() -> None:
         facts["postgresql"] = server_version(args.server)
     report: dict[str, Any] = {
         "machine": facts,
-        "backends": {b.name: {"per_consumer": b.per_consumer} for b in args.backends},
+        "backends": {
+            b.name: {
+                "per_consumer": b.per_consumer,
+                "processes": {name: b.processes(name) for name in SUBSCRIPTIONS},
+            }
+            for b in args.backends
+        },
     }
     progress = Console(stderr=True)
     started = time.monotonic()
