@@ -49,6 +49,15 @@ WAL records, bytes and syncs per order; ``pg_stat_wal`` is the whole server's).
 ``bench/pgcount/sitecustomize.py``, which counts psycopg statements, pipelines and round
 trips per process; the report gives them per order over the throughput run.
 
+``--profile DIR`` (a diagnostic, slower): the throughput run's parts run under cProfile
+(``python -m cProfile -o DIR/BACKEND/PART.pstats``): their main thread's own wall-clock
+time per order, by area (psycopg's ``wait``: blocked on the server; psycopg's Python;
+regular expressions; orderflow; waiting on locks, select, sleep; the rest), over the
+process's whole life (start-up and idle waits included): a pointer, not a measurement of
+CPU (the figures above are). ``--logs DIR`` keeps each system's log; the report counts
+the log's failed deliveries (deadlocks among them), mail not sent, failed rounds, restarts.
+Backends may give some consumers another number of processes: ``pg4+analytics=1``.
+
 Every loop is bounded by a count and a deadline; each measurement's processes are stopped
 and its database dropped at the end, whatever happens.
 """
