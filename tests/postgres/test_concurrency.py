@@ -18,6 +18,7 @@ import psycopg
 import pytest
 
 from orderflow.adapters.postgres import PostgresStateStore, PostgresStore
+from orderflow.adapters.postgres.document_locks import DocumentsBusy
 from orderflow.bootstrap.catalog import Product
 from orderflow.bootstrap.system import System, install
 from orderflow.eventbus.clock import SystemClock
@@ -112,6 +113,41 @@ def test_four_workers_changing_one_document_lose_no_update(hosts: list[PostgresS
     at_once(reserve)  # the document does not exist yet: the first ones create it at once
     with states[0].reader() as state:
         assert state.get(STOCK, "SKU-1") == {"sku": "SKU-1", "reserved": 100}
+
+
+def test_workers_changing_documents_in_opposite_orders_never_deadlock(
+    hosts: list[PostgresStore],
+) -> None:
+    """Half the workers change SKU-1 then SKU-2, the others SKU-2 then SKU-1, pausing
+    between the two: plain waiting locks would deadlock on most rounds, and PostgreSQL's
+    way out (a second's wait, then a deadlock error, TransactionConflict) fails this test."""
+    states = [PostgresStateStore(store) for store in hosts]
+    busy: list[str] = []
+
+    def reserve(host: int) -> None:
+        skus = ["SKU-1", "SKU-2"] if host % 2 == 0 else ["SKU-2", "SKU-1"]
+
+        def both() -> None:
+            with states[host].transaction() as state:
+                for sku in skus:
+                    stock = state.get(STOCK, sku) or {"sku": sku, "reserved": 0}
+                    state.put(STOCK, sku, {**stock, "reserved": stock["reserved"] + 1})
+                    time.sleep(0.002)  # the other workers take their first lock meanwhile
+
+        for _ in range(15):
+            while True:
+                try:
+                    both()
+                    break
+                except DocumentsBusy as exc:  # rolled back: run again, as workers do
+                    busy.append(str(exc))
+
+    at_once(reserve)
+    with states[0].reader() as state:
+        assert state.get(STOCK, "SKU-1") == {"sku": "SKU-1", "reserved": 60}
+        assert state.get(STOCK, "SKU-2") == {"sku": "SKU-2", "reserved": 60}
+    assert busy  # the opposite orders met, and were rolled back at once instead
+    assert "SKU-" in busy[0] and "rolled back" in busy[0]
 
 
 def test_a_claim_is_taken_once_among_workers_claiming_at_once(hosts: list[PostgresStore]) -> None:

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from orderflow.adapters.postgres import PostgresStore
+from orderflow.adapters.postgres.signals import EVERY_QUEUE, channel
 from orderflow.eventbus.clock import SystemClock
 from orderflow.eventbus.model.queues import NewMessage, QueueRecord
 from orderflow.eventbus.queues import Queues, ReceivedMessage
@@ -113,3 +114,28 @@ def test_closing_a_store_stops_its_listener_at_once(postgres_url: str) -> None:
     store.close()
     assert time.monotonic() - started < 0.5
     assert listeners() == before
+
+
+def test_each_queue_has_a_channel_of_its_own_short_enough_for_postgresql() -> None:
+    longest = "q" * 80  # SQS's longest queue name; a channel is an identifier of 63 bytes
+    names = [longest, "orders", "orders.fifo", "Orders", EVERY_QUEUE]
+    channels = [channel(name) for name in names]
+    assert len(set(channels)) == len(names)
+    assert all(len(name.encode()) <= 63 for name in channels)
+    assert channel("orders") == channel("orders")  # the same on every host
+
+
+def test_a_queue_first_asked_about_is_listened_to_before_the_answer(
+    stores: tuple[PostgresStore, PostgresStore],
+) -> None:
+    """The first ``queue_signal`` of a queue returns once its LISTEN is in place: a commit
+    right after it wakes the waiter (no window in which a notification is lost)."""
+    here, there = stores
+    for n in range(5):
+        queue = f"new-{n}"
+        seen = there.queue_signal(queue)
+        with here.transaction() as tx:
+            tx.add_messages([NewMessage(queue, f"m{n}", "b", 1, 1)])
+        started = time.monotonic()
+        there.wait_for_signal(queue, seen, 5)
+        assert time.monotonic() - started < 1, "the notification was missed"

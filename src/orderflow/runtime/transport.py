@@ -17,7 +17,7 @@ The runtime chooses between them once, by asking ``joining(transport)``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -96,9 +96,13 @@ class JoiningTransport(Transport, Protocol):
         publishes there commits, or rolls back, with it (receives never wait)."""
         ...
 
-    def peek(self, queue: str, *, max_messages: int, wait_time_s: int) -> list[Message]:
+    def peek(
+        self, queue: str, *, max_messages: int, wait_time_s: int, passing: Collection[str] = ()
+    ) -> list[Message]:
         """The messages visible now, long-polling up to ``wait_time_s`` for one, without
-        receiving them (to read ahead before the transaction that receives)."""
+        receiving them (to read ahead before the transaction that receives). Messages
+        whose ids are in ``passing`` (visible, but being received by another consumer's
+        transaction) are passed over: they do not end the wait."""
         ...
 
 

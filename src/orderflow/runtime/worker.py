@@ -86,6 +86,9 @@ class Worker:
         self._retry_base_s = retry_base_s
         self._last_sweep = 0.0
         self._mail_due = threading.Event()
+        self._passing: frozenset[str] = frozenset()
+        """Messages the last round saw visible but could not receive (another process of
+        the consumer's was receiving them): the next round's look passes over them."""
 
     # -- the loop ------------------------------------------------------------------
 
@@ -168,15 +171,21 @@ class Worker:
     def _one_commit_round(self, transport: JoiningTransport, report: RoundReport) -> None:
         """Receive, handle, delete and publish in one state transaction (the events of the
         messages visible are read ahead, before the write lock: most are the ones
-        received)."""
+        received). What was visible but not received (in another process's transaction,
+        on a store without a global write lock) is passed over by the next round's look,
+        which then waits for the queue's next signal instead of looking again at once."""
         queue = self.subscription.queue
-        visible = transport.peek(queue, max_messages=BATCH, wait_time_s=self._wait_time_s)
+        visible = transport.peek(
+            queue, max_messages=BATCH, wait_time_s=self._wait_time_s, passing=self._passing
+        )
+        self._passing = frozenset()
         if not visible:
             return
 
         def settle(state: StateTransaction, done: list[Message]) -> int:
-            if done:
-                transport.within(state).acknowledge(queue, [m.receipt_handle for m in done])
+            if not done:  # nothing received (another process took them), or every one failed
+                return 0  # and was rolled back: no event of this round's to publish
+            transport.within(state).acknowledge(queue, [m.receipt_handle for m in done])
             return self._relay.publish_in(state)
 
         batch = handle_batch(
@@ -186,6 +195,8 @@ class Worker:
             settle=settle,
             read_ahead={m.message_id: read_event(m.body) for m in visible},
         )
+        received = {m.message_id for m in batch.messages}
+        self._passing = frozenset(m.message_id for m in visible if m.message_id not in received)
         self._settled(report, batch)
         report.published = batch.settled
 

@@ -9,7 +9,7 @@ PutEvents then commit once.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Final
 
 from orderflow.eventbus.bus import PutEventsResult
@@ -68,10 +68,12 @@ class InEngineTransport:
         )
         return [_message(m) for m in received]
 
-    def peek(self, queue: str, *, max_messages: int, wait_time_s: int) -> list[Message]:
+    def peek(
+        self, queue: str, *, max_messages: int, wait_time_s: int, passing: Collection[str] = ()
+    ) -> list[Message]:
         """The visible messages (no receipt handle: they are not received)."""
         visible = self._engine.sqs.wait_for_messages(
-            queue, wait_time_seconds=wait_time_s, max_messages=max_messages
+            queue, wait_time_seconds=wait_time_s, max_messages=max_messages, passing=passing
         )
         return [Message(m.message_id, "", m.body) for m in visible]
 

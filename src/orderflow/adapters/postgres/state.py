@@ -11,14 +11,14 @@ Many workers, on many hosts, race for the same records; what a write transaction
 - ``claim`` is ``INSERT ... ON CONFLICT DO NOTHING``: a second claim of the same event
   waits for the first transaction, then sees its row (and claims nothing), or claims it
   if the first rolled back.
-- ``get`` takes the transaction-scoped advisory lock ``pg_advisory_xact_lock(
-  hashtextextended(kind || '/' || key, 0))`` and then reads, in one round trip (the SQL
-  function ``svc_document_for_update``, migration 0002): two workers' read-modify-write of
-  one document (one SKU's stock, reserved by several inventory workers at once) take
+- ``get`` takes the document's transaction-scoped advisory lock and then reads, in one
+  round trip, and ``put`` takes it when ``get`` did not: two workers' read-modify-write
+  of one document (one SKU's stock, reserved by several inventory workers at once) take
   turns, and the second reads what the first committed. The lock exists whether the
-  document does or not, so a document created by both at once is covered too. (The read
-  must be a statement of its own after the lock: in one plain SELECT it would use a
-  snapshot taken before the wait, and lose the first worker's update.)
+  document does or not, so a document created by both at once is covered too. Locks are
+  taken so that workers never deadlock (``document_locks``): a transaction that would
+  wait while holding other documents is rolled back and run again, taking them all in
+  one shared order.
 - ``pending_events``: ``FOR UPDATE SKIP LOCKED``, so that relays publishing at once take
   disjoint rows, none waiting for another. ``lease_pending`` (a remote relay's, which
   publishes after its transaction) likewise, and the lease it writes keeps the rows from
@@ -34,6 +34,7 @@ A reader (REPEATABLE READ, READ ONLY) locks nothing and reads plainly.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -41,6 +42,7 @@ from typing import Any
 import orjson
 
 from orderflow.adapters.engine.transport import EngineBound
+from orderflow.adapters.postgres.document_locks import DocumentLocks, DocumentsBusy
 from orderflow.adapters.postgres.store import PostgresStore, PostgresTransaction
 from orderflow.adapters.state_rows import (
     AGED,
@@ -62,24 +64,28 @@ from orderflow.services.ports import OutgoingEvent, OutgoingMail
 class PostgresState(EngineBound):
     """``StateTransaction`` on one store transaction (the engine's, when it has one)."""
 
-    def __init__(self, tx: PostgresTransaction, engine: Engine | None) -> None:
+    def __init__(
+        self, tx: PostgresTransaction, engine: Engine | None, locks: DocumentLocks
+    ) -> None:
         super().__init__(engine, tx)
         self._db = tx.connection
         self._writes = tx.writes
+        self._locks = locks
 
     # -- documents -------------------------------------------------------------------
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         if self._writes:
-            row = self._db.execute("SELECT svc_document_for_update(%s, %s)", (kind, key)).fetchone()
+            body = self._locks.read_for_update(kind, key)
         else:
             row = self._db.execute(
                 "SELECT body FROM svc_documents WHERE kind = %s AND key = %s", (kind, key)
             ).fetchone()
-        body = None if row is None else row[0]
+            body = None if row is None else row[0]
         return None if body is None else orjson.loads(body)
 
     def put(self, kind: str, key: str, document: dict[str, Any]) -> None:
+        self._locks.lock(kind, key)
         self._db.execute(
             "INSERT INTO svc_documents (kind, key, body) VALUES (%s, %s, %s) "
             "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
@@ -260,20 +266,30 @@ class PostgresState(EngineBound):
 class PostgresStateStore:
     """``StateStore`` on a ``PostgresStore``: the ``engine``'s (same database, same
     transactions), or, with no engine, the services' state alone. The tables are the
-    store's migrations' (``0002_services.sql``): there when the store opened."""
+    store's migrations' (``0002_services.sql``): there when the store opened.
+
+    A transaction rolled back by ``DocumentsBusy`` leaves, for the next one on the same
+    thread (its run again), the documents to lock at once."""
 
     def __init__(self, store: PostgresStore, engine: Engine | None = None) -> None:
         if engine is not None and engine.store is not store:
             raise TypeError("The engine given runs on another store than this state's.")
         self._store = store
         self._engine = engine
+        self._retried = threading.local()
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresState]:
-        with self._store.transaction() as tx:
-            yield PostgresState(tx, self._engine)
+        first: frozenset[str] = getattr(self._retried, "documents", frozenset())
+        self._retried.documents = frozenset()
+        try:
+            with self._store.transaction() as tx:
+                yield PostgresState(tx, self._engine, DocumentLocks(tx.connection, first))
+        except DocumentsBusy as busy:
+            self._retried.documents = busy.documents
+            raise
 
     @contextmanager
     def reader(self) -> Iterator[PostgresState]:
         with self._store.reader() as tx:
-            yield PostgresState(tx, self._engine)
+            yield PostgresState(tx, self._engine, DocumentLocks(tx.connection))

@@ -15,8 +15,8 @@ the transactions) is raised as ``TransactionConflict``, every other failure as
 ``StoreError``, each naming the database with its password masked (``errors``).
 
 Long polling. A commit that added messages (or changed a visibility) notifies their
-queues to every store on the database, and this store's listener counts what arrives
-(``signals``). The schema is created and upgraded when the store opens (``migrations``).
+queues' channels, and the listener of every store waiting on one of them counts what
+arrives (``signals``). The schema is created and upgraded when the store opens (``migrations``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from orderflow.adapters.postgres.connection import Connection, connect, connect_
 from orderflow.adapters.postgres.errors import translate
 from orderflow.adapters.postgres.migrations import migrate
 from orderflow.adapters.postgres.queue_tables import PostgresQueueTables
-from orderflow.adapters.postgres.signals import CHANNEL, EVERY_QUEUE, QueueSignals
+from orderflow.adapters.postgres.signals import EVERY_QUEUE, QueueSignals, channel
 from orderflow.adapters.postgres.urls import masked
 from orderflow.eventbus.model.queues import NewMessage
 
@@ -146,8 +146,9 @@ class PostgresStore:
                 return
             with connection.pipeline():
                 connection.execute(
-                    "SELECT pg_notify(%s, queue) FROM unnest(%s::text[]) AS queue",
-                    (CHANNEL, queues),
+                    "SELECT pg_notify(signal.channel, signal.queue) "
+                    "FROM unnest(%s::text[], %s::text[]) AS signal(channel, queue)",
+                    ([channel(queue) for queue in queues], queues),
                 )
                 connection.execute("COMMIT")
         except BaseException:

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, TypeVar
 
@@ -218,20 +218,35 @@ class Delivery(QueueContext):
         ]
 
     def wait_for_messages(
-        self, queue: str, *, wait_time_seconds: int, max_messages: int = 1
+        self,
+        queue: str,
+        *,
+        wait_time_seconds: int,
+        max_messages: int = 1,
+        passing: Collection[str] = (),
     ) -> list[VisibleMessage]:
         """Up to ``max_messages`` of the messages visible in ``queue``, long-polling up to
         ``wait_time_seconds`` for one, without receiving them (and without the write lock):
         for a consumer that receives inside a transaction of its own (``receive_message_in``)
-        and reads the bodies ahead, outside it. Another receiver may take them meanwhile."""
+        and reads the bodies ahead, outside it. Another receiver may take them meanwhile.
+
+        ``passing``: ids of messages to pass over (visible, but being received by another
+        consumer's transaction, which skipped them): without it, a consumer whose receive
+        found them locked would look again at once, and again, until that transaction
+        ends; with it, it waits for the queue's next signal (or a slice of a second)."""
         _in_range("WaitTimeSeconds", wait_time_seconds, 0, MAX_WAIT_SECONDS)
         _in_range("MaxNumberOfMessages", max_messages, 1, MAX_RECEIVE)
         name = self.name_of(queue)
+        passed = frozenset(passing)
 
         def look() -> _Look[list[VisibleMessage]]:
             with self.store.reader() as tx:
                 self.existing(tx, name)
-                following = tx.visible_messages(name, _NEVER_MS, max_messages)
+                following = [
+                    m
+                    for m in tx.visible_messages(name, _NEVER_MS, max_messages + len(passed))
+                    if m.message_id not in passed
+                ][:max_messages]
             now = self.clock.now_ms()
             visible = [
                 VisibleMessage(m.message_id, m.body) for m in following if m.visible_at_ms <= now
