@@ -213,6 +213,34 @@ def test_mail_is_sent_once_and_a_refused_mail_is_left_after_its_retries(store: S
         assert state.pending_mail(10) == []
 
 
+def test_mail_leased_by_one_relay_is_not_given_to_another_until_released_or_expired(
+    store: StateStore,
+) -> None:
+    with store.transaction() as state:
+        for n in (1, 2, 3, 4):
+            state.add_mail(mail(n))
+    with store.transaction() as state:
+        first = state.lease_mail(2, 1_000, 500)
+    assert [m.message_id for m in first] == ["<m1@t>", "<m2@t>"]  # oldest first
+    with store.transaction() as state:
+        assert [m.message_id for m in state.lease_mail(10, 1_100, 500)] == ["<m3@t>", "<m4@t>"]
+        assert state.lease_mail(10, 1_200, 500) == []  # every one held
+        assert len(state.pending_mail(10)) == 4  # still pending, whoever holds them
+    with pytest.raises(RuntimeError), store.transaction() as state:
+        state.release_mail(["<m2@t>"])
+        raise RuntimeError  # rolled back: released with nothing
+    with store.transaction() as state:
+        assert state.lease_mail(10, 1_300, 500) == []
+        state.mark_mail_sent("<m1@t>", 1_300)
+        state.release_mail(["<m2@t>"])
+    with store.transaction() as state:
+        assert [m.message_id for m in state.lease_mail(10, 1_400, 500)] == ["<m2@t>"]
+        assert [m.message_id for m in state.lease_mail(10, 1_600, 500)] == ["<m3@t>", "<m4@t>"]
+        for _ in range(MAX_FAILURES):  # refused for good: never leased again
+            state.mark_mail_failed("<m4@t>", "550", permanent=True)
+        assert [m.message_id for m in state.lease_mail(10, 9_000, 500)] == ["<m2@t>", "<m3@t>"]
+
+
 def test_the_outbox_shows_unsent_mail_with_its_last_error_and_retry_clears_it(
     store: StateStore,
 ) -> None:

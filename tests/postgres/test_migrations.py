@@ -72,7 +72,7 @@ def test_an_older_database_is_upgraded_when_opened_and_keeps_its_records(
             )
     finally:
         store.close()
-    assert versions(empty_database) == [(1, "engine"), (2, "services"), (3, "document_locks")]
+    assert versions(empty_database) == [(1, "engine"), (2, "services"), (3, "many_workers")]
     assert "svc_documents" in tables(empty_database)
 
 

@@ -10,7 +10,9 @@ import pytest
 
 from orderflow.adapters.memory.mailer import MemoryMailer
 from orderflow.runtime.journal import Attempt, Outcome
+from orderflow.runtime.mail import LEASE_MS as MAIL_LEASE_MS
 from orderflow.runtime.mail import MailRelay
+from orderflow.runtime.ports import Mailer
 from orderflow.services.notifications.messages import SENDER
 from orderflow.services.notifications.sent import notification_sent
 from orderflow.services.ports import OutgoingMail
@@ -150,41 +152,53 @@ def test_an_email_refused_for_good_never_blocks_the_ones_behind_it() -> None:
         assert state.pending_mail(10) == []
 
 
+def mail_relay(h: Harness, mailer: Mailer) -> MailRelay:
+    """A mail relay of its own on the system's state, as another process has."""
+    return MailRelay(
+        h.system.state, h.system.relay, mailer, h.clock, sender=SENDER, announce=notification_sent
+    )
+
+
 def test_two_mail_relays_racing_announce_an_email_once() -> None:
     h = make_harness()
     h.place(("KB-001", 1, "89.00"))
     h.workers["order-processing"].run_once()  # nothing to do with mail: no relay there
     notification = h.system.worker("notification", wait_time_s=0)  # handles, no mailer
     notification.run_once()
-    other = MailRelay(
-        h.system.state,
-        h.system.relay,
-        h.mailer,
-        h.clock,
-        sender=SENDER,
-        announce=notification_sent,
-    )
+    other = mail_relay(h, h.mailer)
 
     class RacingMailer(MemoryMailer):
-        """Lets the other relay send and record the same email while this one sends it."""
+        """Sends so slowly that its lease runs out: the other relay sends and records the
+        same email meanwhile."""
 
         def send(self, mail: OutgoingMail, sender: str) -> None:
+            h.clock.advance(ms=MAIL_LEASE_MS)
             other.send_pending()
             super().send(mail, sender)
 
-    racing = MailRelay(
-        h.system.state,
-        h.system.relay,
-        RacingMailer(),
-        h.clock,
-        sender=SENDER,
-        announce=notification_sent,
-    )
-    assert racing.send_pending() == (1, [])
+    assert mail_relay(h, RacingMailer()).send_pending() == (1, [])
     [mail] = h.mailer.sent
     with h.system.state.reader() as state:
         events = [row.event.detail_type for row in state.events_of(mail.correlation_id)]
     assert events.count("NotificationSent") == 1
+
+
+def test_two_mail_relays_at_once_send_an_email_once() -> None:
+    h = make_harness()
+    h.place(("KB-001", 1, "89.00"))
+    h.system.worker("notification", wait_time_s=0).run_once()  # handles, no mailer
+    other = mail_relay(h, h.mailer)
+
+    class BusyMailer(MemoryMailer):
+        """While this relay sends, the other one runs a round of its own."""
+
+        def send(self, mail: OutgoingMail, sender: str) -> None:
+            assert other.send_pending() == (0, [])  # leased by the first: none for it
+            h.mailer.send(mail, sender)
+
+    assert mail_relay(h, BusyMailer()).send_pending() == (1, [])
+    assert len(h.mailer.sent) == 1  # one send over SMTP, not one per relay
+    assert other.send_pending() == (0, [])  # sent: nothing left
 
 
 def test_an_outbox_row_the_bus_refuses_fails_alone_and_is_left_with_its_error() -> None:

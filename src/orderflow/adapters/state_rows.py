@@ -1,6 +1,7 @@
 """The services' rows as both SQL adapters (SQLite, PostgreSQL) store them: the column
 lists, and the records made from a row or into one. The SQL itself stays each adapter's
-own (placeholders, upserts and locks differ)."""
+own (placeholders, upserts and locks differ), but for the leases, the same statement in
+both but for its placeholder and lock (``lease_statement``)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,31 @@ OUTBOX_COLUMNS: Final = (
 )
 """What ``stored_event`` reads."""
 
+LEASED: Final = {
+    "outbox": ("svc_outbox", "seq", "published_ms IS NULL", "seq", OUTBOX_COLUMNS),
+    "mail": (
+        "svc_mail_outbox",
+        "message_id",
+        "sent_ms IS NULL",
+        "created_ms, message_id",
+        MAIL_COLUMNS,
+    ),
+}
+"""What a relay leases: each outbox's table, key, pending rows, order and columns."""
+
+
+def lease_statement(leased: str, placeholder: str, lock: str = "") -> str:
+    """The ``UPDATE`` that leases up to a limit of the pending rows of ``leased`` (an entry
+    of ``LEASED``) that no lease holds, and returns them; its parameters: the lease's
+    end, ``MAX_FAILURES``, now, the limit. ``lock``: the subquery's row lock, if any."""
+    table, key, pending, order, columns = LEASED[leased]
+    p = placeholder
+    return (
+        f"UPDATE {table} SET leased_until_ms = {p} WHERE {key} IN (SELECT {key} FROM {table} "
+        f"WHERE {pending} AND failures < {p} AND (leased_until_ms IS NULL OR "
+        f"leased_until_ms <= {p}) ORDER BY {order} LIMIT {p}{lock}) RETURNING {columns}"
+    )
+
 
 def event_values(event: OutgoingEvent) -> tuple[Any, ...]:
     """An outbox row's values: event_id, correlation_id, causation_id, source,
@@ -66,6 +92,11 @@ def mail_values(mail: OutgoingMail) -> tuple[Any, ...]:
         mail.causation_id,
         mail.created_ms,
     )
+
+
+def oldest_mail_first(mail: OutgoingMail) -> tuple[int, str]:
+    """The order emails are sent in: by creation, then Message-ID."""
+    return mail.created_ms, mail.message_id
 
 
 def attempt_values(attempt: Attempt) -> tuple[Any, ...]:

@@ -1,5 +1,9 @@
 """The mail relay: send the mail outbox, then record each send and announce it.
 
+Each round leases the emails it sends (``lease_mail``), so that relays in many processes
+(several notification workers on one PostgreSQL database) send each email once, not each
+of them every email; what a round did not send is handed back at its end.
+
 An email is marked sent (and its announcement, NotificationSent, put in the outbox)
 only after the mail server accepted it; marking is conditional, so two relays racing
 announce an email once. A crash between acceptance and the mark sends it again on
@@ -25,6 +29,10 @@ from orderflow.services.context import outgoing
 from orderflow.services.ports import OutgoingMail
 
 BATCH: Final = 20
+LEASE_MS: Final = 15_000
+"""How long a relay holds the emails it is sending: longer than a round of ``BATCH``
+sends takes (past it, another relay may send them again: the same Message-ID), and as
+long as a killed relay's emails wait for another."""
 FIRST_PAUSE_MS: Final = 1_000
 LONGEST_PAUSE_MS: Final = 60_000
 """After a transient failure the relay pauses, 1 s then twice as long each time up to a
@@ -61,8 +69,10 @@ class MailRelay:
         Nothing is tried while paused after a transient failure."""
         if self._clock.now_ms() < self._paused_until_ms:
             return 0, []
-        with self._store.reader() as state:
-            pending = state.pending_mail(BATCH)
+        with self._store.reader() as state:  # most rounds find nothing: no write for them
+            if not state.pending_mail(1):
+                return 0, []
+        pending = again_on_conflict(self._lease)
         sent: list[OutgoingMail] = []
         failed: list[tuple[OutgoingMail, MailError]] = []
         try:
@@ -78,9 +88,16 @@ class MailRelay:
         finally:  # what the server accepted is recorded, whatever happened after
             self._pace(failed)
             noted = [(mail, exc) for mail, exc in failed if self._worth_noting(mail, exc)]
-            if sent or noted:
-                self._record(sent, noted)
+            done = {mail.message_id for mail in sent}
+            unsent = [mail.message_id for mail in pending if mail.message_id not in done]
+            if sent or noted or unsent:
+                self._record(sent, noted, unsent)
         return len(sent), [f"{mail.message_id}: {exc}" for mail, exc in failed]
+
+    def _lease(self) -> list[OutgoingMail]:
+        """The emails this round sends: held from the other relays for ``LEASE_MS``."""
+        with self._store.transaction() as state:
+            return state.lease_mail(BATCH, self._clock.now_ms(), LEASE_MS)
 
     def _pace(self, failed: list[tuple[OutgoingMail, MailError]]) -> None:
         """Pause after a transient failure, longer each time; resume at full pace after
@@ -103,14 +120,18 @@ class MailRelay:
         return True
 
     def _record(
-        self, sent: list[OutgoingMail], failed: list[tuple[OutgoingMail, MailError]]
+        self,
+        sent: list[OutgoingMail],
+        failed: list[tuple[OutgoingMail, MailError]],
+        unsent: list[str],
     ) -> None:
         """Mark what went out and announce it; keep each error with its email (only a
-        refusal for good counts towards giving up on it)."""
+        refusal for good counts towards giving up on it); hand the ``unsent`` back."""
         now = self._clock.now_ms()
 
         def once() -> None:
             with self._relay.transaction() as state:  # the announcements published with it
+                state.release_mail(unsent)
                 for mail, error in failed:
                     state.mark_mail_failed(mail.message_id, str(error), permanent=error.permanent)
                 announced = [mail for mail in sent if state.mark_mail_sent(mail.message_id, now)]

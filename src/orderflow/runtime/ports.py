@@ -98,6 +98,17 @@ class MailRows(Protocol):
         """Unsent emails, oldest first (skipping those refused too often)."""
         ...
 
+    def lease_mail(self, limit: int, now_ms: int, lease_ms: int) -> list[OutgoingMail]:
+        """Take up to ``limit`` of the pending emails no other relay holds (none, or its
+        lease ran out), oldest first, for ``lease_ms``: relays on many processes send
+        disjoint emails (each once), and a crashed relay's come back when its lease ends."""
+        ...
+
+    def release_mail(self, message_ids: Sequence[str]) -> None:
+        """End the leases of these emails (tried and not sent, or not tried): the next
+        round, of any relay, takes them again."""
+        ...
+
     def mark_mail_sent(self, message_id: str, now_ms: int) -> bool:
         """Mark an email sent; False if it already was (another relay got there first)."""
         ...

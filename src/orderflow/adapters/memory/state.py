@@ -32,6 +32,8 @@ class _Tables:
         """Message-ID → (email, when sent, failures, last error)."""
         self.attempts: dict[int, Attempt] = {}
         self.leases: dict[int, int] = {}
+        self.mail_leases: dict[str, int] = {}
+        """Message-ID → until when a relay holds the email."""
         """Outbox seq -> when its lease ends."""
         self.seq = itertools.count(1)
 
@@ -132,6 +134,21 @@ class MemoryState(EngineBound):
         return [
             unsent.mail for unsent in self.unsent_mail(len(self._t.mail)) if not unsent.given_up
         ][:limit]
+
+    def lease_mail(self, limit: int, now_ms: int, lease_ms: int) -> list[OutgoingMail]:
+        leased = [
+            mail
+            for mail in self.pending_mail(len(self._t.mail))
+            if self._t.mail_leases.get(mail.message_id, 0) <= now_ms
+        ][:limit]
+        for mail in leased:
+            self._set(self._t.mail_leases, mail.message_id, now_ms + lease_ms)
+        return leased
+
+    def release_mail(self, message_ids: Sequence[str]) -> None:
+        for message_id in message_ids:
+            if message_id in self._t.mail_leases:
+                self._delete(self._t.mail_leases, message_id)
 
     def mark_mail_sent(self, message_id: str, now_ms: int) -> bool:
         mail, sent, failures, error = self._t.mail[message_id]

@@ -24,8 +24,10 @@ Many workers, on many hosts, race for the same records; what a write transaction
   publishes after its transaction) likewise, and the lease it writes keeps the rows from
   the others until it runs out; a row another leased meanwhile is checked again on its
   newest version, and left out.
-- ``mark_mail_sent``'s ``UPDATE ... WHERE sent_ms IS NULL``: of two relays marking one
-  email, the second waits, then finds it sent.
+- ``lease_mail``: ``FOR UPDATE SKIP LOCKED``, and the lease it writes, as for the
+  outbox: mail relays on many processes send disjoint emails. ``mark_mail_sent``'s
+  ``UPDATE ... WHERE sent_ms IS NULL``: of two relays marking one email (the second
+  after the first's lease ran out), the second waits, then finds it sent.
 - ``prune`` deletes with ``SKIP LOCKED``: what another transaction holds is left for the
   next batch.
 
@@ -52,13 +54,18 @@ from orderflow.adapters.state_rows import (
     attempt,
     attempt_values,
     event_values,
+    lease_statement,
     mail_values,
+    oldest_mail_first,
     stored_event,
 )
 from orderflow.eventbus.engine import Engine
 from orderflow.runtime.journal import Attempt
 from orderflow.runtime.ports import MAX_FAILURES, Record, StoredEvent, UnsentMail
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
+
+SKIP_LOCKED = " FOR UPDATE SKIP LOCKED"
+"""Rows another transaction holds are left to it (``pending_events``, the leases)."""
 
 
 class PostgresState(EngineBound):
@@ -121,7 +128,7 @@ class PostgresState(EngineBound):
             )
 
     def pending_events(self, limit: int) -> list[StoredEvent]:
-        lock = " FOR UPDATE SKIP LOCKED" if self._writes else ""
+        lock = SKIP_LOCKED if self._writes else ""
         rows = self._db.execute(
             f"SELECT {OUTBOX_COLUMNS} FROM svc_outbox WHERE published_ms IS NULL "
             f"AND failures < %s ORDER BY seq LIMIT %s{lock}",
@@ -131,10 +138,7 @@ class PostgresState(EngineBound):
 
     def lease_pending(self, limit: int, now_ms: int, lease_ms: int) -> list[StoredEvent]:
         rows = self._db.execute(
-            "UPDATE svc_outbox SET leased_until_ms = %s WHERE seq IN (SELECT seq FROM svc_outbox "
-            "WHERE published_ms IS NULL AND failures < %s AND (leased_until_ms IS NULL OR "
-            "leased_until_ms <= %s) ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED) "
-            f"RETURNING {OUTBOX_COLUMNS}",
+            lease_statement("outbox", "%s", SKIP_LOCKED),
             (now_ms + lease_ms, MAX_FAILURES, now_ms, limit),
         ).fetchall()
         return sorted((stored_event(row) for row in rows), key=lambda row: row.seq)
@@ -177,6 +181,21 @@ class PostgresState(EngineBound):
             (MAX_FAILURES, limit),
         ).fetchall()
         return [OutgoingMail(*row) for row in rows]
+
+    def lease_mail(self, limit: int, now_ms: int, lease_ms: int) -> list[OutgoingMail]:
+        rows = self._db.execute(
+            lease_statement("mail", "%s", SKIP_LOCKED),
+            (now_ms + lease_ms, MAX_FAILURES, now_ms, limit),
+        ).fetchall()
+        return sorted((OutgoingMail(*row) for row in rows), key=oldest_mail_first)
+
+    def release_mail(self, message_ids: Sequence[str]) -> None:
+        if message_ids:
+            self._db.execute(
+                "UPDATE svc_mail_outbox SET leased_until_ms = NULL "
+                "WHERE message_id = ANY(%s::text[])",
+                (list(message_ids),),
+            )
 
     def mark_mail_sent(self, message_id: str, now_ms: int) -> bool:
         cursor = self._db.execute(

@@ -26,7 +26,9 @@ from orderflow.adapters.state_rows import (
     attempt,
     attempt_values,
     event_values,
+    lease_statement,
     mail_values,
+    oldest_mail_first,
     stored_event,
 )
 from orderflow.eventbus.engine import Engine
@@ -91,11 +93,7 @@ class SqliteState(EngineBound):
 
     def lease_pending(self, limit: int, now_ms: int, lease_ms: int) -> list[StoredEvent]:
         rows = self._db.execute(
-            f"UPDATE svc_outbox SET leased_until_ms = ? WHERE seq IN (SELECT seq FROM "
-            "svc_outbox WHERE published_ms IS NULL AND failures < ? AND "
-            "(leased_until_ms IS NULL OR leased_until_ms <= ?) ORDER BY seq LIMIT ?) "
-            f"RETURNING {OUTBOX_COLUMNS}",
-            (now_ms + lease_ms, MAX_FAILURES, now_ms, limit),
+            lease_statement("outbox", "?"), (now_ms + lease_ms, MAX_FAILURES, now_ms, limit)
         ).fetchall()
         return sorted((stored_event(row) for row in rows), key=lambda row: row.seq)
 
@@ -135,6 +133,18 @@ class SqliteState(EngineBound):
             (MAX_FAILURES, limit),
         ).fetchall()
         return [OutgoingMail(*row) for row in rows]
+
+    def lease_mail(self, limit: int, now_ms: int, lease_ms: int) -> list[OutgoingMail]:
+        rows = self._db.execute(
+            lease_statement("mail", "?"), (now_ms + lease_ms, MAX_FAILURES, now_ms, limit)
+        ).fetchall()
+        return sorted((OutgoingMail(*row) for row in rows), key=oldest_mail_first)
+
+    def release_mail(self, message_ids: Sequence[str]) -> None:
+        self._db.executemany(
+            "UPDATE svc_mail_outbox SET leased_until_ms = NULL WHERE message_id = ?",
+            [(message_id,) for message_id in message_ids],
+        )
 
     def mark_mail_sent(self, message_id: str, now_ms: int) -> bool:
         cursor = self._db.execute(
@@ -237,10 +247,11 @@ class SqliteStateStore:
 
 def ensure_state_schema(store: SqliteStore) -> None:
     """Create the services' tables if this file lacks them, and the columns added since
-    (an outbox row's lease) if its tables are older."""
+    (an outbox row's lease, an email's) if its tables are older."""
     with store.transaction() as tx:
         for statement in STATE_SCHEMA:
             tx.connection.execute(statement)
-        columns = {row[1] for row in tx.connection.execute("PRAGMA table_info(svc_outbox)")}
-        if "leased_until_ms" not in columns:
-            tx.connection.execute("ALTER TABLE svc_outbox ADD COLUMN leased_until_ms INTEGER")
+        for table in ("svc_outbox", "svc_mail_outbox"):
+            columns = {row[1] for row in tx.connection.execute(f"PRAGMA table_info({table})")}
+            if "leased_until_ms" not in columns:
+                tx.connection.execute(f"ALTER TABLE {table} ADD COLUMN leased_until_ms INTEGER")

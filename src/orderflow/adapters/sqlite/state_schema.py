@@ -72,7 +72,8 @@ STATE_SCHEMA: Final = (
         created_ms INTEGER NOT NULL,
         sent_ms INTEGER,
         failures INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT
+        last_error TEXT,
+        leased_until_ms INTEGER
     ) WITHOUT ROWID
     """,
     "CREATE INDEX IF NOT EXISTS svc_mail_pending ON svc_mail_outbox (created_ms) "

@@ -1,4 +1,5 @@
--- Documents locked without deadlocks (see adapters/postgres/document_locks.py).
+-- Many workers on one database: documents locked without deadlocks (see
+-- adapters/postgres/document_locks.py), and emails leased to one mail relay at a time.
 --
 -- A transaction waits for a document's lock only while it holds no other, or while it
 -- takes a whole set at once, in one order every transaction shares (the locks' keys,
@@ -41,3 +42,7 @@ BEGIN
     END IF;
 END
 $$;
+
+-- An email's lease: mail relays on many processes take disjoint emails to send
+-- (lease_mail, FOR UPDATE SKIP LOCKED), as the event outbox's relays take rows.
+ALTER TABLE svc_mail_outbox ADD COLUMN leased_until_ms bigint;
