@@ -206,6 +206,10 @@ class StoreTransaction(QueueTables, BusTables, Protocol):
 class EngineStore(Protocol):
     """A store the engine runs on."""
 
+    concurrent_writers: bool
+    """Whether write transactions run side by side (PostgreSQL, which locks rows), rather
+    than one at a time (SQLite's write lock, the memory store's)."""
+
     def transaction(self) -> AbstractContextManager[StoreTransaction]:
         """A write transaction: commits when the block ends, rolls back if it raises."""
         ...

@@ -17,7 +17,7 @@ The runtime chooses between them once, by asking ``joining(transport)``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -91,18 +91,28 @@ class Transport(Protocol):
 class JoiningTransport(Transport, Protocol):
     """A transport whose operations can commit with a state transaction."""
 
+    concurrent: bool
+    """Whether receives in other processes' transactions run beside this one's (the
+    messages one holds are skipped by the others: PostgreSQL), rather than in turn (one
+    writer at a time: SQLite)."""
+
     def within(self, state: object) -> Transport:
         """This transport inside ``state``'s transaction: what it receives, deletes and
         publishes there commits, or rolls back, with it (receives never wait)."""
         ...
 
-    def peek(
-        self, queue: str, *, max_messages: int, wait_time_s: int, passing: Collection[str] = ()
-    ) -> list[Message]:
+    def peek(self, queue: str, *, max_messages: int, wait_time_s: int) -> list[Message]:
         """The messages visible now, long-polling up to ``wait_time_s`` for one, without
-        receiving them (to read ahead before the transaction that receives). Messages
-        whose ids are in ``passing`` (visible, but being received by another consumer's
-        transaction) are passed over: they do not end the wait."""
+        receiving them (to read ahead before the transaction that receives)."""
+        ...
+
+    def queue_signal(self, queue: str) -> int:
+        """A value that moves whenever a commit (of any process) may have made messages of
+        ``queue`` visible: read it before a receive, to wait on if that finds none."""
+        ...
+
+    def wait_for_signal(self, queue: str, seen: int, timeout_s: float) -> None:
+        """Return once ``queue_signal(queue)`` is no longer ``seen``, or after ``timeout_s``."""
         ...
 
 

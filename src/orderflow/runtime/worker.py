@@ -1,8 +1,9 @@
 """The worker: one consumer's loop over its queue, on either kind of transport.
 
 On a transport that joins state transactions (the embedded engine), each round waits
-(long polling, read-only) until the queue has a visible message, then receives up to
-10 and handles them in **one** state transaction (``runtime.handling``), which also
+(long polling, read-only; on PostgreSQL, for the queue's signal after a receive that
+found nothing) until the queue has a visible message, then receives up to 10 and
+handles them in **one** state transaction (``runtime.handling``), which also
 deletes the handled messages and publishes the events they emitted: receipt, effects,
 acknowledgement and publication are one commit, so effects happen exactly once.
 
@@ -32,7 +33,7 @@ from typing import Final
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.clock import Clock
 from orderflow.runtime.backoff import retry_visibility_s
-from orderflow.runtime.handling import HandledBatch, Handling, handle_batch, read_event
+from orderflow.runtime.handling import HandledBatch, Handling, Read, handle_batch, read_event
 from orderflow.runtime.journal import Attempt, Outcome
 from orderflow.runtime.mail import MailRelay
 from orderflow.runtime.ports import StateStore, StateTransaction
@@ -50,6 +51,9 @@ log = logging.getLogger("orderflow.worker")
 
 BATCH: Final = 10
 SWEEP_INTERVAL_S: Final = 1.0
+LOOK_AGAIN_S: Final = 1.0
+"""Where writers run side by side, the longest a round that received nothing waits for
+the queue's signal: a message whose delay or visibility timeout ends signals nothing."""
 
 
 @dataclass
@@ -86,9 +90,6 @@ class Worker:
         self._retry_base_s = retry_base_s
         self._last_sweep = 0.0
         self._mail_due = threading.Event()
-        self._passing: frozenset[str] = frozenset()
-        """Messages the last round saw visible but could not receive (another process of
-        the consumer's was receiving them): the next round's look passes over them."""
 
     # -- the loop ------------------------------------------------------------------
 
@@ -169,18 +170,25 @@ class Worker:
     # -- handling --------------------------------------------------------------------
 
     def _one_commit_round(self, transport: JoiningTransport, report: RoundReport) -> None:
-        """Receive, handle, delete and publish in one state transaction (the events of the
-        messages visible are read ahead, before the write lock: most are the ones
-        received). What was visible but not received (in another process's transaction,
-        on a store without a global write lock) is passed over by the next round's look,
-        which then waits for the queue's next signal instead of looking again at once."""
+        """Receive, handle, delete and publish in one state transaction.
+
+        With one writer at a time (SQLite), the round first waits (long polling, read
+        only) for a visible message, and reads the events of those visible ahead, before
+        the write lock: most are the ones received. Where writers run side by side
+        (PostgreSQL), looking first would cost a transaction more, and every process of
+        the consumer woken by one commit would look, see the same messages, and then
+        find them taken: the round receives at once instead (a receiver skips what
+        another holds), and when it found nothing waits for the queue's next signal."""
         queue = self.subscription.queue
-        visible = transport.peek(
-            queue, max_messages=BATCH, wait_time_s=self._wait_time_s, passing=self._passing
-        )
-        self._passing = frozenset()
-        if not visible:
-            return
+        read_ahead: dict[str, Read] = {}
+        seen = 0
+        if transport.concurrent:
+            seen = transport.queue_signal(queue)  # before receiving: no commit slips between
+        else:
+            visible = transport.peek(queue, max_messages=BATCH, wait_time_s=self._wait_time_s)
+            if not visible:
+                return
+            read_ahead = {m.message_id: read_event(m.body) for m in visible}
 
         def settle(state: StateTransaction, done: list[Message]) -> int:
             if not done:  # nothing received (another process took them), or every one failed
@@ -193,10 +201,12 @@ class Worker:
             self._handling,
             lambda state: transport.within(state).receive(queue, max_messages=BATCH, wait_time_s=0),
             settle=settle,
-            read_ahead={m.message_id: read_event(m.body) for m in visible},
+            read_ahead=read_ahead,
         )
-        received = {m.message_id for m in batch.messages}
-        self._passing = frozenset(m.message_id for m in visible if m.message_id not in received)
+        if not batch.messages:
+            if transport.concurrent:
+                transport.wait_for_signal(queue, seen, min(self._wait_time_s, LOOK_AGAIN_S))
+            return
         self._settled(report, batch)
         report.published = batch.settled
 

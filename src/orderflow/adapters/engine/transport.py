@@ -9,7 +9,7 @@ PutEvents then commit once.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from orderflow.eventbus.bus import PutEventsResult
@@ -58,6 +58,7 @@ class InEngineTransport:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self.concurrent = engine.store.concurrent_writers
 
     def receive(self, queue: str, *, max_messages: int, wait_time_s: int) -> list[Message]:
         received = self._engine.sqs.receive_message(
@@ -68,14 +69,18 @@ class InEngineTransport:
         )
         return [_message(m) for m in received]
 
-    def peek(
-        self, queue: str, *, max_messages: int, wait_time_s: int, passing: Collection[str] = ()
-    ) -> list[Message]:
+    def peek(self, queue: str, *, max_messages: int, wait_time_s: int) -> list[Message]:
         """The visible messages (no receipt handle: they are not received)."""
         visible = self._engine.sqs.wait_for_messages(
-            queue, wait_time_seconds=wait_time_s, max_messages=max_messages, passing=passing
+            queue, wait_time_seconds=wait_time_s, max_messages=max_messages
         )
         return [Message(m.message_id, "", m.body) for m in visible]
+
+    def queue_signal(self, queue: str) -> int:
+        return self._engine.sqs.queue_signal(queue)
+
+    def wait_for_signal(self, queue: str, seen: int, timeout_s: float) -> None:
+        self._engine.sqs.wait_for_signal(queue, seen, timeout_s)
 
     def acknowledge(self, queue: str, receipt_handles: Sequence[str]) -> None:
         if receipt_handles:

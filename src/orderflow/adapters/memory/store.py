@@ -375,6 +375,8 @@ class MemoryTransaction:
 class MemoryStore:
     """The engine's store in this process's memory (``EngineStore``); thread-safe."""
 
+    concurrent_writers = False  # one writer at a time, under the store's lock
+
     def __init__(self) -> None:
         self._tables = _Tables()
         self._lock = threading.Condition(threading.RLock())

@@ -81,6 +81,8 @@ class PostgresStore:
     ``pool_size``: the most connections this store opens for transactions (besides the
     one that listens for queue signals)."""
 
+    concurrent_writers = True  # transactions lock rows, not the database
+
     def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
         self.url = url
         self.shown = masked(url)

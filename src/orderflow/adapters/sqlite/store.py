@@ -53,6 +53,8 @@ class SqliteTransaction(SqliteQueueTables, SqliteBusTables):
 class SqliteStore:
     """The engine's store on one SQLite file (WAL), safe for several threads and processes."""
 
+    concurrent_writers = False  # one writer at a time: SQLite's write lock
+
     def __init__(
         self, path: str | Path, *, synchronous: str = "NORMAL", writer_turns: bool = False
     ) -> None:

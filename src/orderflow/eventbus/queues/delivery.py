@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, TypeVar
 
@@ -218,35 +218,20 @@ class Delivery(QueueContext):
         ]
 
     def wait_for_messages(
-        self,
-        queue: str,
-        *,
-        wait_time_seconds: int,
-        max_messages: int = 1,
-        passing: Collection[str] = (),
+        self, queue: str, *, wait_time_seconds: int, max_messages: int = 1
     ) -> list[VisibleMessage]:
         """Up to ``max_messages`` of the messages visible in ``queue``, long-polling up to
         ``wait_time_seconds`` for one, without receiving them (and without the write lock):
         for a consumer that receives inside a transaction of its own (``receive_message_in``)
-        and reads the bodies ahead, outside it. Another receiver may take them meanwhile.
-
-        ``passing``: ids of messages to pass over (visible, but being received by another
-        consumer's transaction, which skipped them): without it, a consumer whose receive
-        found them locked would look again at once, and again, until that transaction
-        ends; with it, it waits for the queue's next signal (or a slice of a second)."""
+        and reads the bodies ahead, outside it. Another receiver may take them meanwhile."""
         _in_range("WaitTimeSeconds", wait_time_seconds, 0, MAX_WAIT_SECONDS)
         _in_range("MaxNumberOfMessages", max_messages, 1, MAX_RECEIVE)
         name = self.name_of(queue)
-        passed = frozenset(passing)
 
         def look() -> _Look[list[VisibleMessage]]:
             with self.store.reader() as tx:
                 self.existing(tx, name)
-                following = [
-                    m
-                    for m in tx.visible_messages(name, _NEVER_MS, max_messages + len(passed))
-                    if m.message_id not in passed
-                ][:max_messages]
+                following = tx.visible_messages(name, _NEVER_MS, max_messages)
             now = self.clock.now_ms()
             visible = [
                 VisibleMessage(m.message_id, m.body) for m in following if m.visible_at_ms <= now
@@ -254,6 +239,15 @@ class Delivery(QueueContext):
             return visible, following[0].visible_at_ms if following else None, wait_time_seconds
 
         return self._long_poll(name, look) or []
+
+    def queue_signal(self, queue: str) -> int:
+        """The store's signal of ``queue`` (``EngineStore.queue_signal``), for a consumer
+        that receives in transactions of its own and waits between them."""
+        return self.store.queue_signal(self.name_of(queue))
+
+    def wait_for_signal(self, queue: str, seen: int, timeout_s: float) -> None:
+        """Wait until the signal of ``queue`` moves past ``seen``, or ``timeout_s`` passed."""
+        self.store.wait_for_signal(self.name_of(queue), seen, timeout_s)
 
     def _long_poll(self, name: str, look: Callable[[], _Look[T]]) -> T | None:
         """What ``look`` finds in queue ``name``, looking again whenever a commit signals
