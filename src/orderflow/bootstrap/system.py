@@ -40,7 +40,7 @@ from orderflow.errors import OrderflowError
 from orderflow.eventbus.clock import Clock, SystemClock
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.ids import new_uuid
-from orderflow.eventbus.topology_file import Plan, TopologySpec, apply, parse_topology
+from orderflow.eventbus.topology_file import Plan, TopologySpec, converge, parse_topology
 from orderflow.runtime.mail import MailRelay
 from orderflow.runtime.ports import Mailer, StateStore
 from orderflow.runtime.relay import OutboxRelay
@@ -281,17 +281,18 @@ def services_topology() -> TopologySpec:
 
 def install(system: System, catalog: tuple[Product, ...] | list[Product] = DEFAULT_CATALOG) -> Plan:
     """Apply the services' topology (on the engine, or through the AWS APIs) and seed the
-    catalog; what changed in the topology."""
+    catalog; what changed in the topology. Processes installing at the same moment all
+    start (``converge``)."""
     spec = services_topology()
     if system.embedded is not None:
-        plan = apply(system.embedded, spec)
+        plan = converge(system.embedded, spec)
     else:
         from orderflow.adapters.aws.apis import open_remote_apis  # noqa: PLC0415 (see above)
 
         assert system.remote is not None
         apis = open_remote_apis(system.remote)
         try:
-            plan = apply(apis, spec)
+            plan = converge(apis, spec)
         finally:
             apis.close()
     seed_catalog(system.state, catalog)

@@ -5,12 +5,13 @@
 - ``plan(engine, spec, *, prune=False) -> Plan``: the typed changes (``CreateQueue``,
   ``PutRule``, ``PutTarget``, ...) that make the engine match the file; empty when it does.
 - ``apply(engine, plan) -> Plan``: make them (given a spec, plan first).
+- ``converge(engine, spec) -> Plan``: apply a spec that other processes may be applying too.
 
 The file format is described in ``spec``; what is managed in ``plan``, and what ``prune``
 deletes in ``prune``.
 """
 
-from orderflow.eventbus.topology_file.apply import apply
+from orderflow.eventbus.topology_file.apply import apply, converge
 from orderflow.eventbus.topology_file.changes import (
     Action,
     Change,
@@ -51,6 +52,7 @@ __all__ = [
     "UpdateArchive",
     "UpdateQueue",
     "apply",
+    "converge",
     "load_topology",
     "parse_topology",
     "plan",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from typing import Annotated, Final
 
 import typer
@@ -39,12 +40,14 @@ DEFAULT_SINK_PORT: Final = 8025
 DEFAULT_SMTP: Final = f"127.0.0.1:{DEFAULT_SINK_PORT}"
 
 
-def stop_on_signals() -> threading.Event:
-    """An event set by SIGTERM or SIGINT."""
+def stop_on_signals(then: Callable[[], None] | None = None) -> threading.Event:
+    """An event set by SIGTERM or SIGINT (which then call ``then``, if given)."""
     stop = threading.Event()
 
     def handle(_signum: int, _frame: object) -> None:
         stop.set()
+        if then is not None:
+            then()
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
@@ -158,8 +161,9 @@ def api_command(
     chosen = transport_choice(aws, endpoint_url, region, profile)
     configure_logging("api")
     # uvicorn handles SIGTERM and SIGINT while it serves, then raises the signal again for
-    # the handler it found: ours only records it, so the API is closed and says so.
-    stop_on_signals()
+    # the handler it found: ours, which records it, so the API is closed and says so. A
+    # signal before uvicorn took over (while installing, say) stops it as it starts.
+    stop = stop_on_signals()
     with system(ctx, existing=False, transport=chosen) as opened:
         if not no_install:
             install(opened)
@@ -172,8 +176,12 @@ def api_command(
         )
         log = logging.getLogger("orderflow.api")
         log.info("listening on %s:%d", host, port)
+        server = uvicorn.Server(config)
+        stop_on_signals(then=lambda: setattr(server, "should_exit", True))
+        if stop.is_set():
+            server.should_exit = True
         try:
-            uvicorn.Server(config).run()
+            server.run()
         finally:
             close_api(app)
             if endpoint is not None:
