@@ -109,7 +109,13 @@ class _Writer:
     def tags(self) -> list[dict[str, Any]]:
         return [{"Key": key, "Value": value} for key, value in sorted(self.deployment.tags.items())]
 
-    def add(self, logical: str, kind: str, properties: Mapping[str, Any]) -> None:
+    def add(
+        self,
+        logical: str,
+        kind: str,
+        properties: Mapping[str, Any],
+        depends_on: str | None = None,
+    ) -> None:
         if logical in self.written:
             raise ExportError(
                 f"two resources would have the logical id {logical}: rename one of them "
@@ -119,6 +125,8 @@ class _Writer:
             "Type": kind,
             "Properties": {key: item for key, item in properties.items() if item is not None},
         }
+        if depends_on is not None:
+            self.written[logical]["DependsOn"] = depends_on
 
     # -- sections --------------------------------------------------------------------
 
@@ -249,12 +257,13 @@ class _Writer:
             "AWS::Events::Rule",
             {
                 "Name": self.value(rule.name),
-                "EventBusName": None if rule.bus is None else {"Ref": "Bus" + camel(rule.bus)},
+                "EventBusName": None if rule.bus is None else self.value(Ref("bus", rule.bus, "name")),
                 "EventPattern": self.value(rule.pattern),
                 "State": "ENABLED" if rule.enabled else "DISABLED",
                 "Description": rule.description or None,
                 "Targets": [self._target(target) for target in rule.targets],
             },
+            depends_on=None if rule.bus is None else "Bus" + camel(rule.bus),
         )
 
     def _target(self, target: Target) -> dict[str, Any]:
@@ -346,7 +355,8 @@ class _Writer:
                 "Description": "Encrypts the alerts topic; CloudWatch alarms may use it",
                 "EnableKeyRotation": True,
                 "KeyPolicy": self.value(alerts_key_policy()),
-                "Tags": self.tags(),
+                # No Tags of its own: moto's CloudFormation takes KMS tags in the API's
+                # shape (TagKey), not the template's; the stack's tags still reach it.
             },
         )
         self.add(
