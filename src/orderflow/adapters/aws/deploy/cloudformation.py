@@ -262,6 +262,7 @@ class _Writer:
                 "State": "ENABLED" if rule.enabled else "DISABLED",
                 "Description": rule.description or None,
                 "Targets": [self._target(target) for target in rule.targets],
+                "Tags": self.tags(),
             },
             depends_on=None if rule.bus is None else "Bus" + camel(rule.bus),
         )

@@ -436,7 +436,7 @@ class _Writer:
                 "aws_cloudwatch_log_group",
                 name,
                 [
-                    Comment("checkov:skip=CKV_AWS_158:the logs are the journal's lines: the account's default encryption"),
+                    Comment("checkov:skip=CKV_AWS_158:CloudWatch Logs encrypts every log group at rest already; a key of its own is a choice"),
                     Attribute("name", self.value(Name(function.name.text, lead="/aws/lambda/"))),
                     Attribute("retention_in_days", Expr(f"var.{LOG_RETENTION}")),
                     Attribute("tags", TAGS),

@@ -1,0 +1,121 @@
+"""``orderflow export``: the same topology exports the same bytes; what cannot be
+exported or written says why in one line and exits 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner, Result
+
+from orderflow.entrypoints.cli.app import build_app
+from tests.deploy.conftest import Exported, export
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "topology.yaml"
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(build_app(), ["export", *(str(arg) for arg in args)])
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+
+def test_an_unchanged_topology_exports_the_same_bytes(with_lambdas: Exported, tmp_path: Path) -> None:
+    export("cloudformation", tmp_path / "again.json", "--consumers", "lambda")
+    export("terraform", tmp_path / "again", "--consumers", "lambda")
+    assert (tmp_path / "again.json").read_bytes() == with_lambdas.template_path.read_bytes()
+    again = files_under(tmp_path / "again")
+    assert again == files_under(with_lambdas.terraform)
+    assert sorted(again) == [
+        "environments/prod/main.tf",
+        "environments/prod/outputs.tf",
+        "environments/prod/variables.tf",
+        "environments/prod/versions.tf",
+        "environments/staging/main.tf",
+        "environments/staging/outputs.tf",
+        "environments/staging/variables.tf",
+        "environments/staging/versions.tf",
+        "modules/orderflow/main.tf",
+        "modules/orderflow/outputs.tf",
+        "modules/orderflow/variables.tf",
+        "modules/orderflow/versions.tf",
+    ]
+
+
+def test_a_topology_file_exports_its_own_resources(tmp_path: Path) -> None:
+    topology = tmp_path / "topology.yaml"
+    topology.write_text(
+        "buses: {shop: {}}\n"
+        "queues:\n"
+        "  audit: {}\n"
+        "  audit-misses: {attributes: {MessageRetentionPeriod: 86400}}\n"
+        "rules:\n"
+        "  audit-all:\n"
+        "    bus: shop\n"
+        "    pattern: {source: [{prefix: shop.}]}\n"
+        "    targets:\n"
+        "      - queue: audit\n"
+        "        dead_letter_queue: audit-misses\n"
+        "        retry_policy: {maximum_retry_attempts: 4, maximum_event_age_seconds: 600}\n"
+        "        input_transformer:\n"
+        "          input_paths_map: {kind: $.detail-type}\n"
+        '          input_template: \'{"kind": <kind>, "cost": "${5}"}\'\n',
+        encoding="utf-8",
+    )
+    export("cloudformation", tmp_path / "t.json", "--topology", topology)
+    template = (tmp_path / "t.json").read_text(encoding="utf-8")
+    assert '"Name": {\n          "Fn::Sub": "${NamePrefix}shop"' in template
+    assert "orders" not in template  # nothing of the services' topology
+    assert "audit-all-audit-delivery-dlq" not in template  # the file names the target's DLQ
+    export("terraform", tmp_path / "infra", "--topology", topology)
+    main = (tmp_path / "infra" / "modules" / "orderflow" / "main.tf").read_text(encoding="utf-8")
+    # a literal ${ in a template is escaped, so Terraform does not interpolate it
+    assert 'input_template = "{\\"kind\\": <kind>, \\"cost\\": \\"$${5}\\"}"' in main
+    assert "maximum_retry_attempts = 4" in main
+
+
+def test_a_bad_topology_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    topology = tmp_path / "bad.yaml"
+    topology.write_text(
+        "rules:\n  r:\n    pattern: {source: [a]}\n    targets: [{queue: nope}]\n", encoding="utf-8"
+    )
+    result = run("terraform", tmp_path / "out", "--topology", topology)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {topology}: rules.r.targets[0]: unknown queue 'nope' (line 4)"
+    ]
+    assert not (tmp_path / "out").exists()
+    missing = run("cloudformation", tmp_path / "t.json", "--topology", tmp_path / "missing.yaml")
+    assert missing.exit_code == 2
+    assert "missing.yaml: no such file" in missing.stderr
+
+
+def test_an_output_that_cannot_be_written_is_exit_2(tmp_path: Path) -> None:
+    occupied = tmp_path / "occupied"
+    occupied.write_text("a file, not a directory", encoding="utf-8")
+    into_file = run("terraform", occupied)
+    assert into_file.exit_code == 2
+    assert into_file.stderr.strip() == f"error: {occupied}: is not a directory"
+    under_file = run("cloudformation", occupied / "template.json")
+    assert under_file.exit_code == 2
+    assert f"error: {occupied / 'template.json'}: cannot be written" in under_file.stderr
+
+
+def test_names_too_long_for_a_prefix_are_refused(tmp_path: Path) -> None:
+    topology = tmp_path / "long.yaml"
+    long_name = "q" * 60  # SQS takes 80: with a prefix of up to 24, 56 at most
+    topology.write_text(f"queues:\n  {long_name}: {{}}\n", encoding="utf-8")
+    result = run("cloudformation", tmp_path / "t.json", "--topology", topology)
+    assert result.exit_code == 2
+    assert f"queue '{long_name}': 60 characters" in result.stderr
+
+
+def test_lambda_consumers_need_a_consumer_queue(tmp_path: Path) -> None:
+    topology = tmp_path / "plain.yaml"
+    topology.write_text("queues:\n  jobs: {}\n", encoding="utf-8")
+    result = run("terraform", tmp_path / "infra", "--topology", topology, "--consumers", "lambda")
+    assert result.exit_code == 2
+    assert "--consumers lambda: the topology has none of the consumers' queues" in result.stderr
+    example = run("cloudformation", tmp_path / "t.json", "--topology", EXAMPLE, "--consumers", "lambda")
+    assert example.exit_code == 0, example.output
