@@ -85,7 +85,7 @@ def test_queues_are_encrypted_at_rest_and_resources_tagged(with_lambdas: Exporte
 def moto_url() -> Iterator[str]:
     """moto's server, in a process of its own on a free loopback port: its URL."""
     port = free_port()
-    server = subprocess.Popen(  # noqa: S603 (our interpreter, our arguments)
+    server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

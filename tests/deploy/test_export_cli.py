@@ -18,10 +18,14 @@ def run(*args: str | Path) -> Result:
 
 
 def files_under(root: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(root)): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+    return {
+        str(path.relative_to(root)): path.read_bytes() for path in root.rglob("*") if path.is_file()
+    }
 
 
-def test_an_unchanged_topology_exports_the_same_bytes(with_lambdas: Exported, tmp_path: Path) -> None:
+def test_an_unchanged_topology_exports_the_same_bytes(
+    with_lambdas: Exported, tmp_path: Path
+) -> None:
     export("cloudformation", tmp_path / "again.json", "--consumers", "lambda")
     export("terraform", tmp_path / "again", "--consumers", "lambda")
     assert (tmp_path / "again.json").read_bytes() == with_lambdas.template_path.read_bytes()
@@ -117,5 +121,7 @@ def test_lambda_consumers_need_a_consumer_queue(tmp_path: Path) -> None:
     result = run("terraform", tmp_path / "infra", "--topology", topology, "--consumers", "lambda")
     assert result.exit_code == 2
     assert "--consumers lambda: the topology has none of the consumers' queues" in result.stderr
-    example = run("cloudformation", tmp_path / "t.json", "--topology", EXAMPLE, "--consumers", "lambda")
+    example = run(
+        "cloudformation", tmp_path / "t.json", "--topology", EXAMPLE, "--consumers", "lambda"
+    )
     assert example.exit_code == 0, example.output

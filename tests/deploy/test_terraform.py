@@ -45,7 +45,7 @@ def resources(directory: Path, kind: str) -> dict[str, dict[str, Any]]:
     for block in parsed(directory / MODULE / "main.tf").get("resource", []):
         for type_name, named in block.items():
             if type_name == kind:
-                found.update({name: body for name, body in named.items()})
+                found.update(named)
     return found
 
 
@@ -114,7 +114,8 @@ def test_the_module_has_what_the_topology_says(with_queues: Exported) -> None:
         assert queue["name"] == f"${{var.name_prefix}}{subscription.queue}"
         dlq = subscription.dead_letter_queue.replace("-", "_")
         assert queue["redrive_policy"] == (
-            f"${{jsonencode({{deadLetterTargetArn = aws_sqs_queue.{dlq}.arn, maxReceiveCount = 3}})}}"
+            f"${{jsonencode({{deadLetterTargetArn = aws_sqs_queue.{dlq}.arn, "
+            "maxReceiveCount = 3})}"
         )
     assert all(queue["sqs_managed_sse_enabled"] is True for queue in queues.values())
     assert all(queue["tags"] == "${local.tags}" for queue in queues.values())
@@ -152,7 +153,11 @@ def test_each_function_has_its_own_role_and_a_mapping_reporting_failures(
     functions = resources(infra, "aws_lambda_function")
     mappings = resources(infra, "aws_lambda_event_source_mapping")
     role_policies = resources(infra, "aws_iam_role_policy")
-    assert set(functions) == set(mappings) == {s.name.replace("-", "_") for s in SUBSCRIPTIONS.values()}
+    assert (
+        set(functions)
+        == set(mappings)
+        == {s.name.replace("-", "_") for s in SUBSCRIPTIONS.values()}
+    )
     used_roles = [function["role"] for function in functions.values()]
     assert len(set(used_roles)) == len(used_roles)
     for name, function in functions.items():
@@ -174,9 +179,12 @@ def test_checkov_passes_with_every_suppression_explained(with_lambdas: Exported)
         if os.environ.get(REQUIRE_CHECKOV) == "1":
             pytest.fail(f"{message} ({REQUIRE_CHECKOV}=1: it is required here)")
         pytest.skip(message)
-    done = subprocess.run(  # noqa: S603 (the project's own tool, our arguments)
-        [str(CHECKOV), "-d", str(with_lambdas.terraform), "--framework", "terraform"]
-        + ["--skip-download", "--output", "json"],
+    done = subprocess.run(
+        [
+            str(CHECKOV),
+            *("-d", str(with_lambdas.terraform), "--framework", "terraform"),
+            *("--skip-download", "--output", "json"),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

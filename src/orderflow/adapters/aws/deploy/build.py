@@ -60,8 +60,7 @@ TAGS: Final = {"orderflow:managed-by": "orderflow export"}
 VARIABLES: Final = (
     Variable(
         "archive_retention_days",
-        "Days the archives keep events, for archives the topology gives no retention "
-        "(0: forever)",
+        "Days the archives keep events, for archives the topology gives no retention (0: forever)",
         "number",
         0,
     ),
@@ -97,7 +96,11 @@ def deployment(
     consumed by a Lambda function each (``lambdas``)."""
     built = _Built(spec)
     buses = tuple(
-        Bus(name, Name(check_fits("bus", name)), spec.buses[name].description if name in spec.buses else "")
+        Bus(
+            name,
+            Name(check_fits("bus", name)),
+            spec.buses[name].description if name in spec.buses else "",
+        )
         for name in sorted(spec.bus_names() - {DEFAULT_BUS})
     )
     for name in sorted(spec.queues):
@@ -106,7 +109,10 @@ def deployment(
     functions, function_roles, variables = consumer_functions(
         consumers or {}, built.queues, {bus.key for bus in buses}
     )
-    queues = tuple(sorted(built.queues.values(), key=_dead_letters_first(built)))
+    dead_letters_first = sorted(
+        built.queues.values(), key=lambda queue: (queue.key not in built.dead_letters, queue.key)
+    )
+    queues = tuple(dead_letters_first)
     return Deployment(
         variables=VARIABLES + variables,
         tags=TAGS,
@@ -119,16 +125,10 @@ def deployment(
         ),
         permissions=tuple(built.permissions),
         archives=tuple(_archive(name, spec) for name in sorted(spec.archives)),
-        alarms=_alarms(queues, rules, built.dead_letters) + tuple(_function_alarm(f) for f in functions),
+        alarms=_alarms(queues, rules, built.dead_letters)
+        + tuple(_function_alarm(f) for f in functions),
         functions=functions,
     )
-
-
-def _dead_letters_first(built: _Built) -> object:
-    def order(queue: QueueResource) -> tuple[bool, str]:
-        return (queue.key not in built.dead_letters, queue.key)
-
-    return order
 
 
 def _queue(name: str, queue: QueueSpec, built: _Built) -> QueueResource:
@@ -272,7 +272,9 @@ def _alarms(
 ) -> tuple[Alarm, ...]:
     alarms: list[Alarm] = []
     for queue in queues:
-        dimensions: tuple[tuple[str, Value], ...] = (("QueueName", Ref("queue", queue.key, "name")),)
+        dimensions: tuple[tuple[str, Value], ...] = (
+            ("QueueName", Ref("queue", queue.key, "name")),
+        )
         if queue.key in dead_letters:
             alarms.append(
                 Alarm(
@@ -301,7 +303,9 @@ def _alarms(
                 )
             )
     for rule in rules:
-        rule_dimensions: tuple[tuple[str, Value], ...] = (("RuleName", Ref("rule", rule.key, "name")),)
+        rule_dimensions: tuple[tuple[str, Value], ...] = (
+            ("RuleName", Ref("rule", rule.key, "name")),
+        )
         if rule.bus is not None:
             rule_dimensions = (("EventBusName", Ref("bus", rule.bus, "name")), *rule_dimensions)
         alarms.append(

@@ -92,7 +92,9 @@ class _Writer:
     def ref(self, ref: Ref) -> Any:
         if ref.kind == "rule":
             rule = self.deployment.rule(ref.key)
-            return self.value(rule.name if ref.attribute == "name" else _rule_arn(self.deployment, rule))
+            return self.value(
+                rule.name if ref.attribute == "name" else _rule_arn(self.deployment, rule)
+            )
         if ref.kind == "bus" and ref.attribute == "name":
             return self.value(self.deployment.bus(ref.key).name)
         if ref.kind == "topic":
@@ -257,7 +259,9 @@ class _Writer:
             "AWS::Events::Rule",
             {
                 "Name": self.value(rule.name),
-                "EventBusName": None if rule.bus is None else self.value(Ref("bus", rule.bus, "name")),
+                "EventBusName": None
+                if rule.bus is None
+                else self.value(Ref("bus", rule.bus, "name")),
                 "EventPattern": self.value(rule.pattern),
                 "State": "ENABLED" if rule.enabled else "DISABLED",
                 "Description": rule.description or None,
@@ -293,7 +297,11 @@ class _Writer:
         return written
 
     def _archive(self, archive: Archive) -> None:
-        source: Value = Arn("events", ("event-bus/default",)) if archive.bus is None else Ref("bus", archive.bus)
+        source: Value = (
+            Arn("events", ("event-bus/default",))
+            if archive.bus is None
+            else Ref("bus", archive.bus)
+        )
         self.add(
             "Archive" + camel(archive.key),
             "AWS::Events::Archive",

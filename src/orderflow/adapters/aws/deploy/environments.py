@@ -37,7 +37,9 @@ ENVIRONMENTS: Final = (
 OUTPUTS: Final = ("alerts_topic_arn", "bus_arns", "queue_urls", "role_arns")
 
 
-def files(environment: Environment, variables: tuple[Variable, ...], versions: str) -> dict[str, str]:
+def files(
+    environment: Environment, variables: tuple[Variable, ...], versions: str
+) -> dict[str, str]:
     """The environment's files, by path; the module's ``variables`` with no default
     become the environment's own (its deployer gives them)."""
     base = f"environments/{environment.name}"
@@ -81,7 +83,10 @@ def files(environment: Environment, variables: tuple[Variable, ...], versions: s
         Block(
             "variable",
             (variable.name,),
-            (Attribute("description", variable.description), Attribute("type", Expr(variable.type))),
+            (
+                Attribute("description", variable.description),
+                Attribute("type", Expr(variable.type)),
+            ),
         )
         for variable in required
     )

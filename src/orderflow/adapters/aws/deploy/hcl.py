@@ -39,12 +39,12 @@ HclValue: TypeAlias = (
     str
     | int
     | bool
-    | None
     | Expr
     | Template
     | Call
     | Sequence["HclValue"]
     | Mapping[str, "HclValue"]
+    | None
 )
 
 
@@ -109,7 +109,8 @@ def _value(value: HclValue, depth: int) -> str:
         return value.text
     if isinstance(value, Template):
         inner = "".join(
-            f"${{{part.text}}}" if isinstance(part, Expr) else _escaped(part) for part in value.parts
+            f"${{{part.text}}}" if isinstance(part, Expr) else _escaped(part)
+            for part in value.parts
         )
         return f'"{inner}"'
     if isinstance(value, Call):

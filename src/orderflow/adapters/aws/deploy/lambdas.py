@@ -28,15 +28,19 @@ DEFAULT_VISIBILITY_S: Final = 30
 VARIABLES: Final = (
     Variable(
         "state_secret_arn",
-        "The Secrets Manager secret whose value is the state database's URL "
-        "(postgresql://...)",
+        "The Secrets Manager secret whose value is the state database's URL (postgresql://...)",
         "string",
         None,
     ),
     Variable(
-        "lambda_code_bucket", "The S3 bucket holding the bundle of orderflow package lambda", "string", None
+        "lambda_code_bucket",
+        "The S3 bucket holding the bundle of orderflow package lambda",
+        "string",
+        None,
     ),
-    Variable("lambda_code_key", "The bundle's key in that bucket", "string", "orderflow-lambda.zip"),
+    Variable(
+        "lambda_code_key", "The bundle's key in that bucket", "string", "orderflow-lambda.zip"
+    ),
     Variable("lambda_memory_mb", "Memory of each consumer function (MB)", "number", 512),
     Variable("log_retention_days", "Days the functions' logs are kept", "number", 365),
 )
@@ -61,9 +65,13 @@ def consumer_functions(
         consumer = consumers[queue_name]
         queue = queues.get(queue_name)
         if queue is None:
-            raise ExportError(f"consumer {consumer.consumer}: its queue {queue_name!r} is not in the topology")
+            raise ExportError(
+                f"consumer {consumer.consumer}: its queue {queue_name!r} is not in the topology"
+            )
         if consumer.bus not in buses:
-            raise ExportError(f"consumer {consumer.consumer}: its bus {consumer.bus!r} is not in the topology")
+            raise ExportError(
+                f"consumer {consumer.consumer}: its bus {consumer.bus!r} is not in the topology"
+            )
         check_fits("function", consumer.consumer)
         log_group = Name(consumer.consumer, lead="/aws/lambda/")
         role = f"{consumer.consumer}-function"
@@ -84,13 +92,19 @@ def consumer_functions(
                         ),
                         (Ref("queue", queue_name),),
                     ),
-                    Statement("PublishOnOwnBus", ("events:PutEvents",), (Ref("bus", consumer.bus),)),
+                    Statement(
+                        "PublishOnOwnBus", ("events:PutEvents",), (Ref("bus", consumer.bus),)
+                    ),
                     Statement(
                         "WriteOwnLogs",
                         ("logs:CreateLogStream", "logs:PutLogEvents"),
                         (Arn("logs", ("log-group:", log_group, ":*")),),
                     ),
-                    Statement("ReadStateSecret", ("secretsmanager:GetSecretValue",), (Var("state_secret_arn"),)),
+                    Statement(
+                        "ReadStateSecret",
+                        ("secretsmanager:GetSecretValue",),
+                        (Var("state_secret_arn"),),
+                    ),
                 ),
             )
         )

@@ -5,7 +5,7 @@ share), encryption at rest on by default."""
 from __future__ import annotations
 
 import json
-from typing import Final
+from typing import Any, Final
 
 from orderflow.adapters.aws.deploy.model import Queue
 from orderflow.eventbus.queues.attributes import BOOLEAN_ATTRIBUTES, INTEGER_ATTRIBUTES
@@ -15,7 +15,7 @@ ALERTS_TOPIC: Final = "AlertsTopic"
 LOG_RETENTION: Final = "log_retention_days"
 JSON_ATTRIBUTES: Final = frozenset({"RedriveAllowPolicy"})
 
-Setting = int | bool | str | dict[str, object]
+Setting = int | bool | str | dict[str, Any]
 
 
 def queue_settings(queue: Queue) -> dict[str, Setting]:

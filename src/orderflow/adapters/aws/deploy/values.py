@@ -60,7 +60,6 @@ Value: TypeAlias = (
     str
     | int
     | bool
-    | None
     | Ref
     | Name
     | Var
@@ -68,5 +67,6 @@ Value: TypeAlias = (
     | Account
     | Sequence["Value"]
     | Mapping[str, "Value"]
+    | None
 )
 """A property's value: JSON, where any part may be one of the deploy-time values."""
