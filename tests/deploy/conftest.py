@@ -1,9 +1,15 @@
 """The exports the deploy tests read, each made once per session through the CLI
-(``orderflow export ...``), from the services' topology."""
+(``orderflow export ...``), from the services' topology; and moto's server."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from orderflow.entrypoints.cli.app import build_app
+from orderflow.entrypoints.system.ports import free_port
 
 
 def export(*args: str | Path) -> None:
@@ -58,3 +65,30 @@ def with_queues(tmp_path_factory: pytest.TempPathFactory) -> Exported:
 def with_lambdas(tmp_path_factory: pytest.TempPathFactory) -> Exported:
     """The services' topology, each consumer a Lambda function."""
     return _exported(tmp_path_factory.mktemp("lambdas"), "--consumers", "lambda")
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """moto's server, in a process of its own on a free loopback port: its URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -9,12 +9,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -22,7 +16,6 @@ import pytest
 from cfnlint.api import lint_all
 
 from orderflow.bootstrap.system import services_topology
-from orderflow.entrypoints.system.ports import free_port
 from orderflow.services.topology import SUBSCRIPTIONS
 from tests.deploy.conftest import Exported
 
@@ -79,33 +72,6 @@ def test_queues_are_encrypted_at_rest_and_resources_tagged(with_lambdas: Exporte
 
 
 # -- on moto's server ---------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    """moto's server, in a process of its own on a free loopback port: its URL."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def policy_document(document: dict[str, Any] | str) -> dict[str, Any]:

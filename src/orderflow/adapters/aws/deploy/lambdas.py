@@ -3,8 +3,9 @@
 Each consumer's queue feeds a function of its own through an event source mapping that
 reports batch item failures (only the messages that failed come back; the queue's
 redrive policy still takes them to its DLQ). Each function has its own execution role:
-receive, delete and change visibility on its own queue, PutEvents on the bus it
-publishes to, its own log group, and the state database's secret; nothing else.
+receive and delete on its own queue (what its event source mapping does with it),
+PutEvents on the bus it publishes to, its own log group, and the state database's
+secret; nothing else.
 """
 
 from __future__ import annotations
@@ -84,12 +85,7 @@ def consumer_functions(
                 (
                     Statement(
                         "ConsumeOwnQueue",
-                        (
-                            "sqs:ChangeMessageVisibility",
-                            "sqs:DeleteMessage",
-                            "sqs:GetQueueAttributes",
-                            "sqs:ReceiveMessage",
-                        ),
+                        ("sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"),
                         (Ref("queue", queue_name),),
                     ),
                     Statement(
