@@ -29,8 +29,7 @@ from orderflow.adapters.aws.deploy.lambdas import (
 from orderflow.adapters.aws.prefixed import PrefixedTransport
 from orderflow.adapters.aws.secrets import secret_value
 from orderflow.bootstrap import DB_ENVIRONMENT
-from orderflow.bootstrap.functions import open_function_system
-from orderflow.bootstrap.system import System
+from orderflow.bootstrap.functions import FunctionSystem, open_function_system
 from orderflow.entrypoints.aws_lambda.events import Invocation
 from orderflow.errors import OrderflowError
 from orderflow.runtime.handling import HandledBatch, Handling, handle_batch
@@ -52,7 +51,7 @@ class InvocationFailed(OrderflowError):
 class ConsumerFunction:
     """One consumer's handling on ``system`` (its state, and the AWS APIs)."""
 
-    def __init__(self, system: System, consumer: str, prefix: str = "") -> None:
+    def __init__(self, system: FunctionSystem, consumer: str, prefix: str = "") -> None:
         subscription = SUBSCRIPTIONS.get(consumer)
         if subscription is None:
             raise FunctionSettingsError(
