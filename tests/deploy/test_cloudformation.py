@@ -3,12 +3,15 @@ let each queue be sent to only by its own rules, and created as a stack on moto'
 server (its own process, on loopback) it makes what the topology says, read back
 through boto3: the bus, each rule with its pattern, each target with its retry policy,
 dead-letter queue and (bus targets) a role of its own, each queue with its redrive
-policy."""
+policy; with ``--consumers lambda``, a function per consumer fed by its queue (batch
+item failures reported), each with an execution role naming only its own resources."""
 
 from __future__ import annotations
 
 import ast
+import io
 import json
+import zipfile
 from typing import Any
 
 import boto3
@@ -159,8 +162,10 @@ def test_every_target_has_its_retry_policy_dead_letter_queue_and_role(stack: str
             ]
     assert roles_seen, "the services' topology forwards the default bus to orders by a role"
     assert len(set(roles_seen)) == len(roles_seen)  # never shared
-    all_roles = {role["RoleName"] for role in iam.list_roles()["Roles"]}
-    assert all_roles == set(roles_seen)
+    stack_roles = {
+        r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(PREFIX)
+    }
+    assert stack_roles == set(roles_seen)
 
 
 def test_every_consumer_queue_has_its_redrive_policy(stack: str) -> None:
@@ -177,3 +182,65 @@ def test_every_consumer_queue_has_its_redrive_policy(stack: str) -> None:
             QueueUrl=dlq, AttributeNames=["MessageRetentionPeriod"]
         )["Attributes"]["MessageRetentionPeriod"]
         assert retention == "1209600"
+
+
+def test_with_lambdas_each_consumer_is_a_function_with_a_role_of_its_own(
+    moto_url: str, with_lambdas: Exported
+) -> None:
+    s3 = client(moto_url, "s3")
+    s3.create_bucket(Bucket="code", CreateBucketConfiguration={"LocationConstraint": REGION})
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w") as archive:  # what orderflow package lambda uploads
+        archive.writestr("orderflow/__init__.py", "")
+    s3.put_object(Bucket="code", Key="orderflow-lambda.zip", Body=bundle.getvalue())
+    secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:orderflow-state"
+    cloudformation = client(moto_url, "cloudformation")
+    cloudformation.create_stack(
+        StackName="orderflow-prod",
+        TemplateBody=with_lambdas.template_path.read_text(encoding="utf-8"),
+        Parameters=[
+            {"ParameterKey": "NamePrefix", "ParameterValue": "prod-"},
+            {"ParameterKey": "StateSecretArn", "ParameterValue": secret},
+            {"ParameterKey": "LambdaCodeBucket", "ParameterValue": "code"},
+        ],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    stacks = cloudformation.describe_stacks(StackName="orderflow-prod")["Stacks"]
+    assert stacks[0]["StackStatus"] == "CREATE_COMPLETE"
+    functions, iam = client(moto_url, "lambda"), client(moto_url, "iam")
+    mappings = functions.list_event_source_mappings()["EventSourceMappings"]
+    roles = []
+    for subscription in SUBSCRIPTIONS.values():
+        name = f"prod-{subscription.name}"
+        function = functions.get_function(FunctionName=name)["Configuration"]
+        assert function["Handler"] == "orderflow.entrypoints.aws_lambda.handler"
+        assert function["Environment"]["Variables"] == {
+            "ORDERFLOW_CONSUMER": subscription.name,
+            "ORDERFLOW_NAME_PREFIX": "prod-",
+            "ORDERFLOW_STATE_SECRET_ARN": secret,
+        }
+        queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:prod-{subscription.queue}"
+        mine = [m for m in mappings if m["FunctionArn"].endswith(f":function:{name}")]
+        assert [(m["EventSourceArn"], m["FunctionResponseTypes"]) for m in mine] == [
+            (queue_arn, ["ReportBatchItemFailures"])
+        ]
+        role = function["Role"].rsplit("/", 1)[1]
+        roles.append(role)
+        policy = iam.get_role_policy(RoleName=role, PolicyName="own-resources")
+        granted = {
+            (action, resource)
+            for statement in policy_document(policy["PolicyDocument"])["Statement"]
+            for action in statement["Action"]
+            for resource in statement["Resource"]
+        }
+        log_group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{name}:*"
+        assert granted == {
+            ("sqs:DeleteMessage", queue_arn),
+            ("sqs:GetQueueAttributes", queue_arn),
+            ("sqs:ReceiveMessage", queue_arn),
+            ("events:PutEvents", f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/prod-orders"),
+            ("logs:CreateLogStream", log_group),
+            ("logs:PutLogEvents", log_group),
+            ("secretsmanager:GetSecretValue", secret),
+        }
+    assert len(set(roles)) == len(SUBSCRIPTIONS)  # one each, never shared
