@@ -340,7 +340,10 @@ class _Writer:
                 "MemorySize": self.value(Var("lambda_memory_mb")),
                 "Timeout": function.timeout_s,
                 "Environment": {"Variables": self.value(function.environment)},
-                "LoggingConfig": {"LogGroup": {"Ref": "LogGroup" + camel(function.key)}},
+                "LoggingConfig": {
+                    "LogFormat": "JSON",
+                    "LogGroup": {"Ref": "LogGroup" + camel(function.key)},
+                },
                 "Tags": self.tags(),
             },
         )

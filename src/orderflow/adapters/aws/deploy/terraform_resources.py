@@ -311,7 +311,7 @@ class _Resources(TerraformValues):
                         "logging_config",
                         (),
                         (
-                            Attribute("log_format", "Text"),
+                            Attribute("log_format", "JSON"),
                             Attribute("log_group", Expr(f"aws_cloudwatch_log_group.{name}.name")),
                         ),
                     ),
