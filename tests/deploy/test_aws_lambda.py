@@ -15,31 +15,26 @@ from typing import Any
 import boto3
 import pytest
 
-from orderflow import entrypoints
 from orderflow.adapters.aws.connection import AwsConnection
-from orderflow.bootstrap import open_engine
 from orderflow.bootstrap.functions import open_function_system
 from orderflow.bootstrap.system import services_topology
-from orderflow.entrypoints.aws_api import serve_in_thread
 from orderflow.entrypoints.aws_lambda import handler, reset
 from orderflow.entrypoints.aws_lambda.events import UnsupportedEvent
 from orderflow.entrypoints.aws_lambda.function import FunctionSettingsError, InvocationFailed
-from orderflow.eventbus.topology_file import apply, parse_topology
+from orderflow.eventbus.topology_file import parse_topology
 from orderflow.events.contracts import InventoryOutOfStock, Metadata
 from orderflow.events.contracts.inventory import Shortage
 from orderflow.events.contracts.orders import CustomerV2, OrderSummary
 from orderflow.runtime.journal import Outcome
+from tests.support.served import serving
 
 REGION = "us-east-1"
-assert entrypoints  # the package the handler's dotted path names
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     """``orderflow serve`` over a fresh SQLite file holding the services' topology (and a
     ``staging-`` bus whose events a ``capture`` queue keeps): its URL."""
-    engine = open_engine(tmp_path / "served.db")
-    apply(engine, services_topology())
     staging = (
         "buses: {staging-orders: {}}\n"
         "queues: {capture: {}}\n"
@@ -49,12 +44,8 @@ def served(tmp_path: Path) -> Iterator[str]:
         "    pattern: {source: [{prefix: com.mycompany.}]}\n"
         "    targets: [{queue: capture}]\n"
     )
-    apply(engine, parse_topology(staging))
-    try:
-        with serve_in_thread(engine) as running:
-            yield running.url
-    finally:
-        engine.store.close()
+    with serving(tmp_path / "served.db", services_topology(), parse_topology(staging)) as url:
+        yield url
 
 
 @pytest.fixture

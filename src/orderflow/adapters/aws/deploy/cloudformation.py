@@ -9,7 +9,7 @@ role, which names its rule, does not depend on the rule that names the role.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Final
 
 from orderflow.adapters.aws.deploy.errors import ExportError
@@ -32,7 +32,16 @@ from orderflow.adapters.aws.deploy.settings import (
     LOG_RETENTION,
     queue_settings,
 )
-from orderflow.adapters.aws.deploy.values import Account, Arn, Name, Ref, Value, Var
+from orderflow.adapters.aws.deploy.values import (
+    Account,
+    Arn,
+    Name,
+    Part,
+    Ref,
+    Value,
+    Var,
+    render,
+)
 
 PREFIX_PARAMETER: Final = "NamePrefix"
 _IDS: Final = {
@@ -71,23 +80,18 @@ class _Writer:
 
     def value(self, value: Value) -> Any:
         """``value`` in CloudFormation's terms (intrinsic functions for deploy-time parts)."""
-        if isinstance(value, Ref):
-            return self.ref(value)
-        if isinstance(value, Name):
-            return {"Fn::Sub": _sub_name(value)}
-        if isinstance(value, Var):
-            return {"Ref": camel(value.name)}
-        if isinstance(value, Account):
+        return render(value, self.part)
+
+    def part(self, part: Part) -> Any:
+        if isinstance(part, Ref):
+            return self.ref(part)
+        if isinstance(part, Name):
+            return {"Fn::Sub": _sub_name(part)}
+        if isinstance(part, Var):
+            return {"Ref": camel(part.name)}
+        if isinstance(part, Account):
             return {"Ref": "AWS::AccountId"}
-        if isinstance(value, Arn):
-            return {"Fn::Sub": _sub_arn(value)}
-        if isinstance(value, str | int | bool) or value is None:
-            return value
-        if isinstance(value, Mapping):
-            return {key: self.value(item) for key, item in value.items()}
-        if isinstance(value, Sequence):
-            return [self.value(item) for item in value]
-        raise TypeError(value)
+        return {"Fn::Sub": _sub_arn(part)}
 
     def ref(self, ref: Ref) -> Any:
         if ref.kind == "rule":

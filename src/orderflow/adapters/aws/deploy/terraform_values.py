@@ -4,13 +4,22 @@ partition, region and account; and resource blocks, each address given once."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Final
 
 from orderflow.adapters.aws.deploy.errors import ExportError
 from orderflow.adapters.aws.deploy.hcl import Block, Call, Expr, HclValue, Item, Template
 from orderflow.adapters.aws.deploy.names import snake
-from orderflow.adapters.aws.deploy.values import Account, Arn, Name, Ref, Value, Var
+from orderflow.adapters.aws.deploy.values import (
+    Account,
+    Arn,
+    Name,
+    Part,
+    Ref,
+    Value,
+    Var,
+    render,
+)
 
 PREFIX: Final = Expr("var.name_prefix")
 TAGS: Final = Expr("local.tags")
@@ -32,23 +41,20 @@ class TerraformValues:
         self.labels: dict[str, str] = {}
 
     def value(self, value: Value) -> HclValue:
-        if isinstance(value, Ref):
-            return Expr(self.address(value))
-        if isinstance(value, Name):
-            return _name(value)
-        if isinstance(value, Var):
-            return Expr(f"var.{value.name}")
-        if isinstance(value, Account):
+        """``value`` in Terraform's terms (expressions for deploy-time parts)."""
+        written: HclValue = render(value, self.part)
+        return written
+
+    def part(self, part: Part) -> HclValue:
+        if isinstance(part, Ref):
+            return Expr(self.address(part))
+        if isinstance(part, Name):
+            return _name(part)
+        if isinstance(part, Var):
+            return Expr(f"var.{part.name}")
+        if isinstance(part, Account):
             return Expr("data.aws_caller_identity.current.account_id")
-        if isinstance(value, Arn):
-            return _arn(value)
-        if isinstance(value, str | int | bool) or value is None:
-            return value
-        if isinstance(value, Mapping):
-            return {key: self.value(item) for key, item in value.items()}
-        if isinstance(value, Sequence):
-            return [self.value(item) for item in value]
-        raise TypeError(value)
+        return _arn(part)
 
     def address(self, ref: Ref) -> str:
         if ref.kind == "topic":

@@ -8,9 +8,9 @@ deployment model itself names no syntax.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 Kind = Literal["bus", "queue", "rule", "role", "topic", "key", "function", "log_group"]
 Attribute = Literal["arn", "name", "url"]
@@ -70,3 +70,17 @@ Value: TypeAlias = (
     | None
 )
 """A property's value: JSON, where any part may be one of the deploy-time values."""
+
+Part: TypeAlias = Ref | Name | Var | Arn | Account
+"""What only the stack knows: each renderer writes it its own way."""
+
+
+def render(value: Value, part: Callable[[Part], Any]) -> Any:
+    """``value`` as JSON, each deploy-time part written by ``part``."""
+    if isinstance(value, Ref | Name | Var | Arn | Account):
+        return part(value)
+    if isinstance(value, str | int | bool) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {key: render(item, part) for key, item in value.items()}
+    return [render(item, part) for item in value]
