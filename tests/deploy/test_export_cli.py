@@ -3,8 +3,11 @@ exported or written says why in one line and exits 2."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import hcl2
+from cfnlint.api import lint_all
 from typer.testing import CliRunner, Result
 
 from orderflow.entrypoints.cli.app import build_app
@@ -125,3 +128,75 @@ def test_lambda_consumers_need_a_consumer_queue(tmp_path: Path) -> None:
         "cloudformation", tmp_path / "t.json", "--topology", EXAMPLE, "--consumers", "lambda"
     )
     assert example.exit_code == 0, example.output
+
+
+WIDE = """\
+buses: {shop: {description: Shop events}}
+queues:
+  jobs.fifo: {attributes: {FifoQueue: true, ContentBasedDeduplication: true}}
+  jobs-dlq.fifo: {attributes: {FifoQueue: true}}
+  audit: {attributes: {KmsMasterKeyId: alias/audit, DelaySeconds: 5}}
+rules:
+  every-sale:
+    bus: shop
+    state: DISABLED
+    pattern: {detail-type: [Sale], detail: {total: [{numeric: [">", 100]}]}}
+    targets:
+      - function: bill-sale
+        input_path: $.detail
+      - queue: jobs.fifo
+        message_group_id: sales
+        dead_letter_queue: jobs-dlq.fifo
+      - arn: arn:aws:sns:eu-west-1:111122223333:elsewhere
+        id: elsewhere
+        input: {fixed: true}
+  to-default:
+    bus: shop
+    pattern: {source: [shop]}
+    targets: [{bus: default}, {queue: audit}]
+archives:
+  sales: {bus: shop, pattern: {detail-type: [Sale]}, retention_days: 30}
+"""
+
+
+def test_every_kind_of_target_exports_to_a_template_cfn_lint_accepts(tmp_path: Path) -> None:
+    topology = tmp_path / "wide.yaml"
+    topology.write_text(WIDE, encoding="utf-8")
+    export("cloudformation", tmp_path / "t.json", "--topology", topology)
+    text = (tmp_path / "t.json").read_text(encoding="utf-8")
+    assert [str(m) for m in lint_all(text) if m.rule.id[0] in "EW"] == []
+    resources = json.loads(text)["Resources"]
+    targets = {t["Id"]: t for t in resources["RuleEverySale"]["Properties"]["Targets"]}
+    assert targets["bill-sale"]["Arn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:"
+        "function:${NamePrefix}bill-sale"
+    }
+    assert targets["bill-sale"]["InputPath"] == "$.detail"
+    assert targets["jobs.fifo"]["SqsParameters"] == {"MessageGroupId": "sales"}
+    assert targets["jobs.fifo"]["DeadLetterConfig"] == {
+        "Arn": {"Fn::GetAtt": ["QueueJobsDlqFifo", "Arn"]}
+    }
+    assert targets["elsewhere"]["Arn"] == "arn:aws:sns:eu-west-1:111122223333:elsewhere"
+    assert targets["elsewhere"]["Input"] == '{"fixed":true}'
+    assert "RoleArn" not in targets["elsewhere"]  # an ARN's access is its owner's to grant
+    permission = resources["PermissionEverySaleBillSale"]["Properties"]
+    assert permission["Principal"] == "events.amazonaws.com"
+    assert permission["SourceArn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:"
+        "rule/${NamePrefix}shop/${NamePrefix}every-sale"
+    }
+    default_target = resources["RuleToDefault"]["Properties"]["Targets"][0]
+    assert default_target["Arn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"
+    }
+    assert "RoleArn" in default_target
+    audit = resources["QueueAudit"]["Properties"]
+    assert audit["KmsMasterKeyId"] == "alias/audit" and "SqsManagedSseEnabled" not in audit
+    assert audit["DelaySeconds"] == 5
+    assert resources["RuleEverySale"]["Properties"]["State"] == "DISABLED"
+    assert resources["ArchiveSales"]["Properties"]["RetentionDays"] == 30
+    export("terraform", tmp_path / "infra", "--topology", topology)
+    main = (tmp_path / "infra" / "modules" / "orderflow" / "main.tf").read_text(encoding="utf-8")
+    hcl2.loads(main)
+    assert 'resource "aws_lambda_permission" "every_sale_bill_sale"' in main
+    assert 'message_group_id = "sales"' in main

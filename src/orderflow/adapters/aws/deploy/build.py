@@ -113,8 +113,12 @@ def deployment(
         built.queues.values(), key=lambda queue: (queue.key not in built.dead_letters, queue.key)
     )
     queues = tuple(dead_letters_first)
+    archives = tuple(_archive(name, spec) for name in sorted(spec.archives))
+    alarms = _alarms(queues, rules, built.dead_letters) + tuple(
+        _function_alarm(function) for function in functions
+    )
     return Deployment(
-        variables=VARIABLES + variables,
+        variables=_used(VARIABLES, archives, alarms) + variables,
         tags=TAGS,
         buses=buses,
         queues=queues,
@@ -129,6 +133,18 @@ def deployment(
         + tuple(_function_alarm(f) for f in functions),
         functions=functions,
     )
+
+
+def _used(
+    variables: tuple[Variable, ...], archives: tuple[Archive, ...], alarms: tuple[Alarm, ...]
+) -> tuple[Variable, ...]:
+    """The settings some resource uses (a template's unused parameter is a mistake)."""
+    used = {
+        value.name
+        for value in [*(a.retention_days for a in archives), *(a.threshold for a in alarms)]
+        if isinstance(value, Var)
+    }
+    return tuple(variable for variable in variables if variable.name in used)
 
 
 def _queue(name: str, queue: QueueSpec, built: _Built) -> QueueResource:
