@@ -153,7 +153,7 @@ rules:
   to-default:
     bus: shop
     pattern: {source: [shop]}
-    targets: [{bus: default}, {queue: audit}]
+    targets: [{bus: default}, {queue: audit, id: audit.v1}]
 archives:
   sales: {bus: shop, pattern: {detail-type: [Sale]}, retention_days: 30}
 """
@@ -195,6 +195,8 @@ def test_every_kind_of_target_exports_to_a_template_cfn_lint_accepts(tmp_path: P
     assert audit["DelaySeconds"] == 5
     assert resources["RuleEverySale"]["Properties"]["State"] == "DISABLED"
     assert resources["ArchiveSales"]["Properties"]["RetentionDays"] == 30
+    made = resources["QueueToDefaultAuditV1DeliveryDlq"]["Properties"]["QueueName"]
+    assert made == {"Fn::Sub": "${NamePrefix}to-default-audit-v1-delivery-dlq"}
     export("terraform", tmp_path / "infra", "--topology", topology)
     main = (tmp_path / "infra" / "modules" / "orderflow" / "main.tf").read_text(encoding="utf-8")
     hcl2.loads(main)

@@ -18,6 +18,7 @@ resources.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -56,6 +57,8 @@ EVENTS: Final = "events.amazonaws.com"
 DELIVERY_DLQ_RETENTION_S: Final = 1_209_600
 """14 days (SQS's longest) to look into what EventBridge could not deliver."""
 TAGS: Final = {"orderflow:managed-by": "orderflow export"}
+_NOT_IN_QUEUE_NAMES: Final = re.compile(r"[^A-Za-z0-9_-]")
+"""Rule names and target ids may have dots; a queue's name may not."""
 
 VARIABLES: Final = (
     Variable(
@@ -238,7 +241,7 @@ def _bus_arn(bus: str) -> Value:
 
 
 def _delivery_queue(rule: str, target_id: str, built: _Built) -> str:
-    name = fitted("queue", f"{rule}-{target_id}-delivery-dlq")
+    name = fitted("queue", _NOT_IN_QUEUE_NAMES.sub("-", f"{rule}-{target_id}-delivery-dlq"))
     if name in built.spec.queues:
         raise ExportError(
             f"rules.{rule}.targets: queue {name!r} is the dead-letter queue the export "
