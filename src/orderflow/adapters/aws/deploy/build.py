@@ -169,8 +169,7 @@ def _queue(name: str, queue: QueueSpec, built: _Built) -> QueueResource:
         if redrive.dead_letter not in built.spec.queues:
             raise ExportError(f"queues.{name}: its dead-letter queue is not in the topology")
         built.dead_letters.add(redrive.dead_letter)
-    purpose = "Messages for a consumer"
-    return QueueResource(name, Name(name), attributes, redrive, purpose)
+    return QueueResource(name, Name(name), attributes, redrive)
 
 
 def _rule(name: str, rule: RuleSpec, built: _Built) -> Rule:
@@ -252,7 +251,6 @@ def _delivery_queue(rule: str, target_id: str, built: _Built) -> str:
         Name(name),
         {"MessageRetentionPeriod": str(DELIVERY_DLQ_RETENTION_S)},
         None,
-        f"Events of rule {rule} that EventBridge could not deliver to target {target_id}",
     )
     return name
 

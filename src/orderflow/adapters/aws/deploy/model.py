@@ -49,7 +49,6 @@ class Queue:
     attributes: Mapping[str, str]
     """SQS's own attribute names and values (the redrive policy apart)."""
     redrive: Redrive | None
-    purpose: str
 
 
 @dataclass(frozen=True)
