@@ -11,8 +11,12 @@ SOURCES := pyproject.toml setup.py $(shell find src -name '*.py')
 # The AWS SDK for JavaScript test's packages, pinned by its package-lock.json.
 NODE_TEST  := tests/aws_api/node
 NODE_STAMP := $(NODE_TEST)/node_modules/.installed
+# checkov (the Terraform export's test) in a venv of its own: it pins boto3 and other
+# packages older than the project's (requirements-tools.txt: every package pinned).
+TOOLS       := .venv-tools
+TOOLS_STAMP := $(TOOLS)/.installed
 
-.PHONY: demo test lint typecheck layers unit bench clean node-deps
+.PHONY: demo test lint typecheck layers unit bench clean node-deps tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +29,7 @@ $(STAMP): $(BIN)/python $(SOURCES)
 demo: $(STAMP)
 	$(BIN)/orderflow demo
 
-test: $(STAMP) node-deps lint typecheck layers unit
+test: $(STAMP) node-deps tools lint typecheck layers unit
 
 # npm ci where node is present; without node, the Node.js test is skipped (CI requires it).
 node-deps:
@@ -36,6 +40,14 @@ node-deps:
 	else \
 		echo "node/npm not found: the AWS SDK for JavaScript test will be skipped"; \
 	fi
+
+tools: $(TOOLS_STAMP)
+
+$(TOOLS_STAMP): requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/bin/python -m pip install --quiet --no-deps -r requirements-tools.txt
+	touch $(TOOLS_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench setup.py
@@ -57,4 +69,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/aws_api.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(NODE_TEST)/node_modules
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache $(NODE_TEST)/node_modules

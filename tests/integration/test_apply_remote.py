@@ -24,7 +24,6 @@ from orderflow.adapters.aws.connection import AwsConnection
 from orderflow.adapters.aws.remote_events import RemoteEvents
 from orderflow.adapters.aws.remote_queues import RemoteQueues
 from orderflow.bootstrap import open_engine
-from orderflow.entrypoints.aws_api import serve_in_thread
 from orderflow.entrypoints.cli.apply import apply_command
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.errors import ResourceNotFoundException
@@ -32,6 +31,7 @@ from orderflow.eventbus.names import AwsScope
 from orderflow.eventbus.queues.errors import QueueDoesNotExist
 from orderflow.eventbus.topology_file import TopologySpec, apply, parse_topology, plan
 from orderflow.services.topology import topology_document
+from tests.support.served import serving
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "topology.yaml"
 REGION = "eu-west-1"
@@ -62,12 +62,8 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     """``orderflow serve`` on loopback over a fresh SQLite file: its URL."""
-    engine = open_engine(tmp_path / "served.db")
-    try:
-        with serve_in_thread(engine) as running:
-            yield running.url
-    finally:
-        engine.store.close()
+    with serving(tmp_path / "served.db") as url:
+        yield url
 
 
 @pytest.fixture

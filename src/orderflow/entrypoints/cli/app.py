@@ -6,6 +6,8 @@ orderflow [--db PATH] queues         every queue at a glance
 orderflow [--db PATH] dlq show|redrive QUEUE
 orderflow demo
 orderflow serve                      EventBridge + SQS over HTTP, for AWS SDKs
+orderflow export cloudformation|terraform   the topology as infrastructure for AWS
+orderflow package lambda DIR         the consumers' Lambda bundle
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import typer
 from orderflow import __version__
 from orderflow.bootstrap import DB_ENVIRONMENT, DEFAULT_DB, StorageUrlError
 from orderflow.bootstrap.storage import parse_storage_url
-from orderflow.entrypoints.cli import apply, demo, events, operator, serve, sqs
+from orderflow.entrypoints.cli import apply, demo, events, export, operator, package, serve, sqs
 from orderflow.entrypoints.cli import system as system_commands
 from orderflow.entrypoints.cli.arguments import expand_list_options, hoist_db
 from orderflow.entrypoints.cli.context import CliSettings
@@ -38,6 +40,8 @@ def build_app() -> typer.Typer:
     )
     app.add_typer(events.build_app())
     app.add_typer(sqs.build_app())
+    app.add_typer(export.build_app())
+    app.add_typer(package.build_app())
     operator.register(app)
     system_commands.register(app)
     app.command("demo")(demo.run_demo)
