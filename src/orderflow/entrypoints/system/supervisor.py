@@ -7,6 +7,7 @@ woke the supervisor (and cost a context switch) for every line.
 
 Stopping sends SIGTERM: workers finish the round in progress (drain) and exit, the
 API finishes its requests; whatever is still alive after the grace period gets SIGKILL.
+A supervisor killed at once cannot: its parts then stop by themselves (``orphans``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final
+
+from orderflow.entrypoints.system.orphans import SUPERVISOR_VARIABLE
 
 GRACE_S: Final = 10.0
 RESTART_DELAY_S: Final = 1.0
@@ -60,7 +63,11 @@ class Supervisor:
         self._watcher.start()
 
     def _spawn(self, part: Part) -> None:
-        environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        environment = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            SUPERVISOR_VARIABLE: str(os.getpid()),  # a part stops once it is orphaned
+        }
         part.process = subprocess.Popen(
             self.command(part),
             stdout=subprocess.PIPE,

@@ -33,6 +33,7 @@ from orderflow.entrypoints.cli.system.transport_options import (
     transport_choice,
 )
 from orderflow.entrypoints.system.logs import configure_logging
+from orderflow.entrypoints.system.orphans import stop_with_supervisor
 from orderflow.services.notifications.messages import SENDER
 from orderflow.services.topology import SUBSCRIPTIONS
 
@@ -99,6 +100,7 @@ def worker_command(
     chosen = transport_choice(aws, endpoint_url, region, profile)
     configure_logging(name)
     stop = stop_on_signals()
+    stop_with_supervisor()
     server = smtp_server(smtp, smtp_ca_file) if name == "notification" else None
     with system(ctx, existing=False, transport=chosen) as opened:
         if not no_install:
@@ -129,6 +131,7 @@ def mail_sink_command(
     configure_logging("mail-sink")
     log = logging.getLogger("orderflow.mail")
     stop = stop_on_signals()
+    stop_with_supervisor()
     with system(ctx, existing=False) as opened:
         sink = mail_sink(opened, host, port)
         try:
@@ -164,6 +167,7 @@ def api_command(
     # the handler it found: ours, which records it, so the API is closed and says so. A
     # signal before uvicorn took over (while installing, say) stops it as it starts.
     stop = stop_on_signals()
+    stop_with_supervisor()
     with system(ctx, existing=False, transport=chosen) as opened:
         if not no_install:
             install(opened)
