@@ -93,5 +93,14 @@ def test_a_worker_and_the_api_started_together_on_a_fresh_file_both_run(tmp_path
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
-        outputs = [process.communicate(timeout=30)[0] for process in processes]
+        outputs = [stopped(process) for process in processes]
     assert [process.returncode for process in processes] == [0, 0, 0], outputs
+
+
+def stopped(process: subprocess.Popen[str], timeout_s: float = 30) -> str:
+    """The rest of a process's output once it has stopped (killed if it would not)."""
+    try:
+        return process.communicate(timeout=timeout_s)[0]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate()[0] + "\n(did not stop on SIGTERM: killed)"
