@@ -160,14 +160,13 @@ class QueueSignals:
         )
         if self._wake_read.fileno() in ready:
             self._wake_read.recv(4096)
-        if connection.fileno() in ready:
+        # Whatever the socket said: a notification that came in while a LISTEN ran was
+        # read with its answer, and psycopg keeps it for the next notifies() call.
+        notified = [notify.channel for notify in connection.notifies(timeout=0)]
+        if notified:
             with self._changed:
-                queues = [
-                    self._queues.get(notify.channel, EVERY_QUEUE)
-                    for notify in connection.notifies(timeout=0)
-                ]
-            if queues:
-                self.ring(queues)
+                queues = [self._queues.get(name, EVERY_QUEUE) for name in notified]
+            self.ring(queues)
 
     def _reconnect(self, failures: int) -> Connection | None:
         if self._stopping.wait(_RECONNECT_S[min(failures, len(_RECONNECT_S) - 1)]):
