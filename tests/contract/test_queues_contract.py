@@ -216,26 +216,30 @@ def test_recreating_a_queue_within_60_seconds_of_deleting_it_is_refused(
         queues.create_queue("orders")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="[api] SendMessage: MessageGroupId is required for FIFO queues (the send fails "
-    "without it); the engine has no MessageGroupId and accepts the send",
-)
 def test_sending_to_a_fifo_queue_needs_a_message_group_id(queues: Queues) -> None:
+    # [api] SendMessage MessageGroupId: "This parameter applies only to FIFO queues ... you
+    # must provide a MessageGroupId"; SQS answers InvalidParameterValue with this message.
     queues.create_queue("orders.fifo", {"FifoQueue": "true"})
-    with pytest.raises(MissingParameter):
-        queues.send_message(url("orders.fifo"), "body")
+    with fails(InvalidParameterValue, "The request must contain the parameter MessageGroupId."):
+        queues.send_message(url("orders.fifo"), "body", message_deduplication_id="d-1")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="[api] SendMessage DelaySeconds: FIFO queues don't support per-message delays, only "
-    "the queue's; the engine delays the message",
-)
 def test_a_fifo_queue_refuses_a_per_message_delay(queues: Queues) -> None:
+    # [api] SendMessage DelaySeconds: "FIFO queues don't support per-message delays, only
+    # per-queue delays."
     queues.create_queue("orders.fifo", {"FifoQueue": "true"})
-    with pytest.raises(InvalidParameterValue):
-        queues.send_message(url("orders.fifo"), "body", delay_seconds=5)
+    with fails(
+        InvalidParameterValue,
+        "Value 5 for parameter DelaySeconds is invalid. Reason: The request include parameter "
+        "that is not valid for this queue type.",
+    ):
+        queues.send_message(
+            url("orders.fifo"),
+            "body",
+            delay_seconds=5,
+            message_group_id="g",
+            message_deduplication_id="d-1",
+        )
 
 
 def test_a_deleted_queue_and_its_messages_are_gone(queues: Queues) -> None:

@@ -1,10 +1,15 @@
-"""The engine's tables. ``SCHEMA_VERSION`` is kept in ``PRAGMA user_version``."""
+"""The engine's tables. ``SCHEMA_VERSION`` is kept in ``PRAGMA user_version``.
+
+Every statement is idempotent (``IF NOT EXISTS``): a file of an older version is brought
+up to this one by running them all (version 2 added FIFO deduplication records and the
+message-group index).
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 SCHEMA: Final = (
     """
@@ -35,6 +40,17 @@ SCHEMA: Final = (
     )
     """,
     "CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue, visible_at_ms, seq)",
+    "CREATE INDEX IF NOT EXISTS messages_by_group ON messages (queue, group_id, seq)",
+    """
+    CREATE TABLE IF NOT EXISTS deduplications (
+        queue TEXT NOT NULL,
+        key TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        PRIMARY KEY (queue, key)
+    ) WITHOUT ROWID
+    """,
     """
     CREATE TABLE IF NOT EXISTS move_tasks (
         handle TEXT PRIMARY KEY,

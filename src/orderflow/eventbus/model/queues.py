@@ -59,6 +59,19 @@ class Reception:
 
 
 @dataclass(frozen=True)
+class Deduplication:
+    """A FIFO queue's memory of one deduplication id: a send with the same key before
+    ``expires_ms`` is accepted but not stored again (the original's id and sequence
+    number are returned instead)."""
+
+    queue: str
+    key: str  # the MessageDeduplicationId, after its group under DeduplicationScope=messageGroup
+    message_id: str
+    seq: int
+    expires_ms: int
+
+
+@dataclass(frozen=True)
 class QueueCounts:
     """The approximate numbers SQS reports for a queue."""
 

@@ -41,6 +41,10 @@ TEXT_ATTRIBUTES: Final = frozenset(
         "FifoThroughputLimit",
     }
 )
+CHOICE_ATTRIBUTES: Final = {
+    "DeduplicationScope": frozenset({"messageGroup", "queue"}),
+    "FifoThroughputLimit": frozenset({"perMessageGroupId", "perQueue"}),
+}
 SETTABLE: Final = frozenset(INTEGER_ATTRIBUTES) | BOOLEAN_ATTRIBUTES | TEXT_ATTRIBUTES
 READ_ONLY: Final = frozenset(
     {
@@ -117,6 +121,8 @@ def validate(attributes: Mapping[str, str], *, fifo: bool, creating: bool) -> di
             if value.lower() not in ("true", "false"):
                 raise _invalid(name)
             value = value.lower()
+        elif fifo and name in CHOICE_ATTRIBUTES and value not in CHOICE_ATTRIBUTES[name]:
+            raise _invalid(name)
         checked[name] = value
     if "FifoQueue" in checked:
         if not creating:

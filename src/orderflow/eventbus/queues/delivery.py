@@ -20,6 +20,7 @@ from typing import Any, Final, TypeVar
 from orderflow.eventbus.model.queues import NewMessage, QueueRecord, Reception, StoredMessage
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.eventbus.queues import attributes as attrs
+from orderflow.eventbus.queues import fifo
 from orderflow.eventbus.queues import messages as msgs
 from orderflow.eventbus.queues.base import QueueContext
 from orderflow.eventbus.queues.batches import BatchResult, check_entries
@@ -57,6 +58,7 @@ class SentMessage:
     message_id: str
     md5_of_body: str
     md5_of_attributes: str | None
+    sequence_number: str | None = None  # FIFO queues only
 
 
 @dataclass(frozen=True)
@@ -115,20 +117,43 @@ class Delivery(QueueContext):
         *,
         delay_seconds: int | None = None,
         message_attributes: Mapping[str, Any] | None = None,
+        message_group_id: str | None = None,
+        message_deduplication_id: str | None = None,
     ) -> SentMessage:
         """SendMessage."""
         name = self.name_of(queue)
         now = self.clock.now_ms()
         with self.store.transaction() as tx:
             record = self.existing(tx, name)
-            message, sent = self._prepare(record, body, delay_seconds, message_attributes, now)
-            tx.add_messages([message])
-        return sent
+            message, sent = self._prepare(
+                record,
+                body,
+                delay_seconds,
+                message_attributes,
+                now,
+                ids=(message_group_id, message_deduplication_id),
+            )
+            if not record.fifo:
+                tx.add_messages([message])
+                return sent
+            return self._store_fifo(tx, record, message, sent, now)
+
+    @staticmethod
+    def _store_fifo(
+        tx: StoreTransaction, record: QueueRecord, message: NewMessage, sent: SentMessage, now: int
+    ) -> SentMessage:
+        stored = fifo.store(tx, record, message, now)
+        return replace(
+            sent,
+            message_id=stored.message_id,
+            sequence_number=fifo.sequence_number(stored.seq),
+        )
 
     def send_message_batch(
         self, queue: str, entries: Sequence[Mapping[str, Any]]
     ) -> BatchResult[SentMessage]:
-        """SendMessageBatch: each entry ``{Id, MessageBody, DelaySeconds?, MessageAttributes?}``."""
+        """SendMessageBatch: each entry ``{Id, MessageBody, DelaySeconds?, MessageAttributes?,
+        MessageGroupId?, MessageDeduplicationId?}``."""
         check_entries(entries, "SendMessageBatchRequestEntry")
         name = self.name_of(queue)
         now = self.clock.now_ms()
@@ -150,11 +175,15 @@ class Delivery(QueueContext):
                         entry.get("DelaySeconds"),
                         entry.get("MessageAttributes"),
                         now,
+                        ids=(entry.get("MessageGroupId"), entry.get("MessageDeduplicationId")),
                     )
                 except SqsError as error:
                     result.fail(str(entry["Id"]), error, sender_fault=True)
                     continue
-                ready.append(message)
+                if record.fifo:  # in order: a later entry may repeat an earlier one's id
+                    sent = self._store_fifo(tx, record, message, sent, now)
+                else:
+                    ready.append(message)
                 result.succeed(str(entry["Id"]), sent)
             tx.add_messages(ready)
         return result
@@ -166,11 +195,16 @@ class Delivery(QueueContext):
         delay_seconds: int | None,
         message_attributes: Mapping[str, Any] | None,
         now: int,
+        *,
+        ids: tuple[Any, Any] = (None, None),
     ) -> tuple[NewMessage, SentMessage]:
         _in_range("DelaySeconds", delay_seconds, 0, MAX_DELAY)
         checked, attributes_size = msgs.check_attributes(message_attributes)
         limit = int(record.attributes["MaximumMessageSize"])
         text = msgs.check_body(body, limit, attributes_size)
+        group_id, dedup_id = fifo.check_ids(
+            record, text, _optional_text(ids[0]), _optional_text(ids[1]), delay_seconds
+        )
         delay = record.attributes["DelaySeconds"] if delay_seconds is None else delay_seconds
         message_id = self.new_id()
         message = NewMessage(
@@ -180,6 +214,8 @@ class Delivery(QueueContext):
             sent_ms=now,
             visible_at_ms=now + int(delay) * 1000,
             message_attributes=msgs.encode_attributes(checked),
+            group_id=group_id,
+            dedup_id=dedup_id,
         )
         sent = SentMessage(message_id, msgs.body_md5(text), msgs.attributes_md5(checked))
         return message, sent
@@ -356,7 +392,9 @@ class Delivery(QueueContext):
             # second look is needed after moving spent ones to the DLQ.
             candidates = [
                 message
-                for message in tx.claim_visible(name, now, max_messages + len(taken))
+                for message in tx.claim_visible(
+                    name, now, max_messages + len(taken), by_group=record.fifo
+                )
                 if message.seq not in taken
             ][: max_messages - len(chosen)]
             if not candidates:
@@ -407,6 +445,8 @@ class Delivery(QueueContext):
                     message_attributes=message.message_attributes,
                     receive_count=message.receive_count,
                     first_receive_ms=message.first_receive_ms,
+                    group_id=message.group_id,
+                    dedup_id=message.dedup_id,
                     dead_letter_source=source_arn,
                 )
                 for message in spent
@@ -547,6 +587,10 @@ class Delivery(QueueContext):
         return dropped
 
 
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def _batch_too_long(limit: int, total: int) -> SqsError:
     return BatchRequestTooLong(
         f"Batch requests cannot be longer than {limit} bytes. You have sent {total} bytes."
@@ -571,6 +615,11 @@ def _shape(
         }
         if message.dead_letter_source:
             system["DeadLetterQueueSourceArn"] = message.dead_letter_source
+        if message.group_id is not None:
+            system["MessageGroupId"] = message.group_id
+        if message.dedup_id is not None:  # FIFO queues only
+            system["MessageDeduplicationId"] = message.dedup_id
+            system["SequenceNumber"] = fifo.sequence_number(message.seq)
         if "All" not in wanted_system:
             system = {key: value for key, value in system.items() if key in wanted_system}
     stored = msgs.decode_attributes(message.message_attributes)

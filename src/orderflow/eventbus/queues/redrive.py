@@ -128,6 +128,8 @@ class Redrive(QueueContext):
                             sent_ms=now,
                             visible_at_ms=now,
                             message_attributes=message.message_attributes,
+                            group_id=message.group_id,
+                            dedup_id=message.dedup_id if target.endswith(".fifo") else None,
                         )
                     )
                 tx.delete_messages(doomed)
