@@ -11,8 +11,9 @@ message 2). Both commit: two batches of g in flight, out of order.
 
 How it is prevented: a claim takes each group in two statements.
 
-1. The groups that look claimable (in the statement's snapshot) are locked with
-   ``pg_try_advisory_xact_lock`` on the queue's and group's names: a group another
+1. The groups that look claimable (in a first statement's snapshot) are locked with
+   ``pg_try_advisory_xact_lock`` on the queue's and group's names, one by one in the
+   order of their first message, until they hold enough messages: a group another
    receiver holds is skipped, never waited for, as SKIP LOCKED skips rows. A receiver
    holds a group's lock from before it reads the group's messages until it commits
    (transaction-scoped), so whatever it marked in flight is committed when the lock
@@ -37,8 +38,8 @@ _CLAIMABLE: Final = (
     "SELECT FROM messages AS b WHERE b.queue = m.queue AND b.group_id = m.group_id "
     "AND b.visible_at_ms > %(now)s AND (b.receipt_handle IS NOT NULL OR b.seq < m.seq))"
 )
-_GROUPS_PER_MESSAGE: Final = 2
-"""How many candidate groups a claim tries per message wanted (some may be held)."""
+_CANDIDATES: Final = 100
+"""How many groups a claim considers at most (in storing order of their first message)."""
 
 
 def claim_by_group(
@@ -46,18 +47,26 @@ def claim_by_group(
 ) -> list[tuple[Any, ...]]:
     """Rows (``columns`` of ``messages AS m``) of up to ``limit`` claimable messages of
     ``queue``, their groups locked until the transaction ends: those of groups in storing
-    order, then any without a group."""
+    order, then any without a group. Only as many groups are locked as the claim needs."""
     values = {"queue": queue, "now": now_ms, "limit": limit}
-    locked = db.execute(
-        "SELECT c.group_id FROM ("
-        f"  SELECT m.group_id, min(m.seq) AS first FROM messages AS m WHERE {_CLAIMABLE} "
-        "  AND m.group_id IS NOT NULL GROUP BY m.group_id ORDER BY first LIMIT %(groups)s"
-        ") AS c WHERE pg_try_advisory_xact_lock("
-        "  hashtextextended('orderflow.group/' || %(queue)s || '/' || c.group_id, 0)"
-        ") ORDER BY c.first",
-        {**values, "groups": limit * _GROUPS_PER_MESSAGE},
-    )
-    groups = [row[0] for row in locked.fetchall()]
+    candidates = db.execute(
+        f"SELECT m.group_id, count(*) FROM messages AS m WHERE {_CLAIMABLE} "
+        "AND m.group_id IS NOT NULL GROUP BY m.group_id ORDER BY min(m.seq) LIMIT %(groups)s",
+        {**values, "groups": _CANDIDATES},
+    ).fetchall()
+    groups: list[str] = []
+    found = 0
+    for group, count in candidates:
+        if found >= limit:
+            break
+        locked = db.execute(
+            "SELECT pg_try_advisory_xact_lock("
+            "hashtextextended('orderflow.group/' || %s || '/' || %s, 0))",
+            (queue, group),
+        ).fetchone()
+        if locked and locked[0]:  # held by another receiver: skipped, never waited for
+            groups.append(group)
+            found += int(count)
     rows: list[tuple[Any, ...]] = []
     if groups:
         rows = db.execute(
