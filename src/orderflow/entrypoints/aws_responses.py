@@ -21,6 +21,8 @@ def sent_message(sent: SentMessage) -> dict[str, str]:
     if sent.md5_of_attributes is not None:
         shown["MD5OfMessageAttributes"] = sent.md5_of_attributes
     shown["MessageId"] = sent.message_id
+    if sent.sequence_number is not None:
+        shown["SequenceNumber"] = sent.sequence_number
     return shown
 
 

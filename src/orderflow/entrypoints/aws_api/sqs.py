@@ -77,6 +77,8 @@ def send_message(engine: Engine, params: Params) -> dict[str, Any]:
         params.optional_text("MessageBody"),
         delay_seconds=params.optional_integer("DelaySeconds"),
         message_attributes=params.structure("MessageAttributes"),
+        message_group_id=params.optional_text("MessageGroupId"),
+        message_deduplication_id=params.optional_text("MessageDeduplicationId"),
     )
     return sent_message(sent)
 

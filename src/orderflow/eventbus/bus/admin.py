@@ -263,6 +263,12 @@ class BusAdmin(BusContext):
         arn = spec.get("Arn")
         if not isinstance(arn, str) or not arn:
             raise ValidationException(f"Parameter Arn is not valid for target {target_id}.")
+        sqs = spec.get("SqsParameters") or {}
+        queue = queue_name_from_arn(arn)
+        if queue is not None and queue.endswith(".fifo") and not sqs.get("MessageGroupId"):
+            raise ValidationException(
+                f"Parameter(s) SqsParameters must be specified for target: {target_id}."
+            )
         transformer_spec = spec.get("InputTransformer")
         transformer = None
         if transformer_spec is not None:
@@ -303,7 +309,7 @@ class BusAdmin(BusContext):
             ),
             dead_letter_arn=dead_letter,
             role_arn=spec.get("RoleArn"),
-            message_group_id=(spec.get("SqsParameters") or {}).get("MessageGroupId"),
+            message_group_id=sqs.get("MessageGroupId"),
         )
 
     def remove_targets(
