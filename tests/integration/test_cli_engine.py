@@ -362,6 +362,32 @@ def test_messages_with_attributes_batches_and_visibility(cli: Cli, tmp_path: Pat
     assert cli.ok("sqs", "list-queues") is None
 
 
+def test_a_fifo_queue_through_the_cli_as_through_the_aws_cli(cli: Cli) -> None:
+    # [api] SendMessage: MessageGroupId and MessageDeduplicationId in, SequenceNumber out.
+    cli.ok(
+        "sqs", "create-queue", "--queue-name", "work.fifo", "--attributes", '{"FifoQueue": "true"}'
+    )
+    queue = ("--queue-url", f"{URL}work.fifo")
+    first = cli.ok(
+        "sqs", "send-message", *queue, "--message-body", "one",
+        "--message-group-id", "g", "--message-deduplication-id", "d-1",
+    )  # fmt: skip
+    assert list(first) == ["MD5OfMessageBody", "MessageId", "SequenceNumber"]
+    again = cli.ok(
+        "sqs", "send-message", *queue, "--message-body", "two",
+        "--message-group-id", "g", "--message-deduplication-id", "d-1",
+    )  # fmt: skip
+    assert again["MessageId"] == first["MessageId"]
+    refused = cli.run("sqs", "send-message", *queue, "--message-body", "three")
+    assert refused.returncode != 0
+    assert "The request must contain the parameter MessageGroupId." in refused.stderr
+    [message] = receive(cli, "work.fifo", "--attribute-names", "All")
+    assert (message["Body"], message["Attributes"]["SequenceNumber"]) == (
+        "one",
+        first["SequenceNumber"],
+    )
+
+
 def test_receive_on_an_empty_queue_prints_nothing(cli: Cli) -> None:
     cli.ok("sqs", "create-queue", "--queue-name", "empty")
     done = cli.run("sqs", "receive-message", "--queue-url", f"{URL}empty")
