@@ -108,6 +108,19 @@ def test_an_unknown_bus_fails_only_that_entry(engine: Engine) -> None:
     }
 
 
+@pytest.mark.parametrize("time", [-1e20, 1e20, float("inf"), float("nan"), "99999-01-01T00:00:00Z"])
+def test_a_time_no_event_can_carry_fails_only_that_entry(engine: Engine, time: Any) -> None:
+    # [api] PutEvents: a failed entry has its ErrorCode, the others go through.
+    route_to_queue(engine, "all", {"source": [ORDERS]}, "inbox")
+    result = engine.events.put_events([entry(Time=time), entry(Time=0)]).as_aws()
+    assert result["FailedEntryCount"] == 1
+    assert result["Entries"][0] == {
+        "ErrorCode": "InvalidArgument",
+        "ErrorMessage": "Parameter Time is not valid.",
+    }
+    assert [event["time"] for event in bodies(engine, "inbox")] == ["1970-01-01T00:00:00Z"]
+
+
 def test_custom_events_may_not_claim_an_aws_source(engine: Engine) -> None:
     result = engine.events.put_events([entry(Source="aws.ec2")]).as_aws()
     assert result["Entries"][0]["ErrorCode"] == "NotAuthorizedForSourceException"

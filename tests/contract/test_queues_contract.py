@@ -580,6 +580,17 @@ def test_message_attributes_count_towards_the_message_size(queues: Queues) -> No
             {"a": {"DataType": "Number", "StringValue": "twelve"}},
             "Can't cast the value of message (user) attribute 'a' to a number.",
         ),
+        *(  # [md5] "up to 38 digits of precision, and ... between 10^-128 and 10^+126"
+            (
+                {"a": {"DataType": "Number", "StringValue": number}},
+                "Can't cast the value of message (user) attribute 'a' to a number.",
+            )
+            for number in ("1e400", "1e127", "-1e-129", "Infinity", "NaN", "1" * 39)
+        ),
+        (
+            {"a": {"DataType": "Binary", "BinaryValue": "not base64!"}},
+            "The message attribute 'a' with type 'Binary' must hold base64-encoded binary data.",
+        ),
     ],
 )
 def test_message_attribute_rules(
@@ -588,6 +599,39 @@ def test_message_attribute_rules(
     queues.create_queue("orders")
     with fails(InvalidParameterValue, message):
         queues.send_message(url("orders"), "body", message_attributes=attributes)
+
+
+@pytest.mark.parametrize("number", ["1e126", "-1e-128", "0", "1" * 38, "-12.50"])
+def test_numbers_within_sqs_range_and_precision_are_accepted(queues: Queues, number: str) -> None:
+    queues.create_queue("orders")
+    attributes = {"n": {"DataType": "Number", "StringValue": number}}
+    queues.send_message(url("orders"), "body", message_attributes=attributes)
+    assert receive_one(queues, "orders", message_attribute_names=["All"]).message_attributes == (
+        attributes
+    )
+
+
+def test_a_bad_attribute_fails_only_its_batch_entry(queues: Queues) -> None:
+    queues.create_queue("orders")
+    result = queues.send_message_batch(
+        url("orders"),
+        [
+            {"Id": "ok", "MessageBody": "kept"},
+            {
+                "Id": "binary",
+                "MessageBody": "x",
+                "MessageAttributes": {"b": {"DataType": "Binary", "BinaryValue": "%%%"}},
+            },
+            {
+                "Id": "number",
+                "MessageBody": "y",
+                "MessageAttributes": {"n": {"DataType": "Number", "StringValue": "1e400"}},
+            },
+        ],
+    )
+    assert [entry_id for entry_id, _ in result.successful] == ["ok"]
+    assert sorted(failure.id for failure in result.failed) == ["binary", "number"]
+    assert receive_one(queues, "orders").body == "kept"
 
 
 def _out_of_range(name: str, value: int, low: int, high: int) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import re
 import struct
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from orderflow.eventbus.queues.errors import (
@@ -17,6 +19,9 @@ from orderflow.eventbus.queues.errors import (
 )
 
 MAX_MESSAGE_ATTRIBUTES: Final = 10
+MAX_NUMBER_DIGITS: Final = 38
+MIN_NUMBER: Final = Decimal("1e-128")
+MAX_NUMBER: Final = Decimal("1e126")
 _INVALID_CHARACTERS = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ATTRIBUTE_NAME = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_.-]{1,256}$")
 _DATA_TYPE = re.compile(r"^(String|Number|Binary)(\.[A-Za-z0-9_.-]{1,246})?$")
@@ -76,7 +81,7 @@ def check_attributes(attributes: Mapping[str, Any] | None) -> tuple[MessageAttri
                 )
             encoded = raw if isinstance(raw, str) else base64.b64encode(raw).decode("ascii")
             entry["BinaryValue"] = encoded
-            size += len(base64.b64decode(encoded))
+            size += len(_decoded(name, encoded))
         else:
             text = value.get("StringValue")
             if not isinstance(text, str) or text == "":
@@ -97,13 +102,39 @@ def check_attributes(attributes: Mapping[str, Any] | None) -> tuple[MessageAttri
     return checked, size
 
 
-def _check_number(name: str, text: str) -> None:
+def _decoded(name: str, encoded: str) -> bytes:
+    """A Binary attribute's bytes: its value must be base64 (as both protocols carry it)."""
     try:
-        float(text)
-    except ValueError:
+        return base64.b64decode(encoded, validate=True)
+    except (ValueError, binascii.Error):
+        raise InvalidParameterValue(
+            f"The message attribute '{name}' with type 'Binary' must hold base64-encoded "
+            "binary data."
+        ) from None
+
+
+def _check_number(name: str, text: str) -> None:
+    """A Number attribute: "up to 38 digits of precision, and ... between 10^-128 and
+    10^+126" (SQS's message metadata guide); anything else cannot be cast."""
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or (
+        number != 0
+        and (
+            _significant_digits(number) > MAX_NUMBER_DIGITS
+            or not MIN_NUMBER <= abs(number) <= MAX_NUMBER
+        )
+    ):
         raise InvalidParameterValue(
             f"Can't cast the value of message (user) attribute '{name}' to a number."
-        ) from None
+        )
+
+
+def _significant_digits(number: Decimal) -> int:
+    """The digits of ``number`` without leading or trailing zeros (exact, no rounding)."""
+    return len("".join(str(digit) for digit in number.as_tuple().digits).strip("0"))
 
 
 def body_md5(body: str) -> str:
