@@ -12,7 +12,13 @@ from typing import Any
 from orderflow.eventbus.bus import FailedEntry
 from orderflow.eventbus.model.queues import MoveTask
 from orderflow.eventbus.names import AwsScope
+from orderflow.eventbus.pages import Page
 from orderflow.eventbus.queues import BatchFailure, BatchResult, ReceivedMessage, SentMessage
+
+
+def next_token(page: Page[Any]) -> dict[str, str]:
+    """A list answer's NextToken member: present while more items follow."""
+    return {} if page.next_token is None else {"NextToken": page.next_token}
 
 
 def sent_message(sent: SentMessage) -> dict[str, str]:
