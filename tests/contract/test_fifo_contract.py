@@ -270,11 +270,12 @@ def test_a_batch_deduplicates_its_own_entries(queues: Queues) -> None:
 
 
 def test_a_queue_deleted_and_created_again_has_forgotten_its_deduplication_ids(
-    queues: Queues,
+    queues: Queues, clock: ManualClock
 ) -> None:
     fifo_queue(queues)
     send(queues, "same")
     queues.delete_queue(ORDERS)
+    clock.advance(seconds=60)  # a name can be created again a minute after its deletion
     fifo_queue(queues)
     send(queues, "same")
     assert bodies(receive(queues)) == ["same"]

@@ -201,19 +201,23 @@ def test_a_fifo_name_without_the_fifo_queue_attribute_is_refused(queues: Queues)
         queues.create_queue("orders.fifo")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="[api] CreateQueue/DeleteQueue: after deleting a queue you must wait 60 seconds "
-    "before creating one with the same name (QueueDeletedRecently); the engine recreates at once",
-)
 def test_recreating_a_queue_within_60_seconds_of_deleting_it_is_refused(
     queues: Queues, clock: ManualClock
 ) -> None:
+    # [api] DeleteQueue: "You must wait 60 seconds after deleting a queue before you can
+    # create another with the same name."
     queues.create_queue("orders")
     queues.delete_queue(url("orders"))
     clock.advance(seconds=59)
-    with pytest.raises(QueueDeletedRecently):
+    with fails(
+        QueueDeletedRecently,
+        "You must wait 60 seconds after deleting a queue before you can create another with "
+        "the same name.",
+    ):
         queues.create_queue("orders")
+    queues.create_queue("payments")  # other names are free
+    clock.advance(seconds=1)
+    assert queues.create_queue("orders") == url("orders")
 
 
 def test_sending_to_a_fifo_queue_needs_a_message_group_id(queues: Queues) -> None:
@@ -242,7 +246,7 @@ def test_a_fifo_queue_refuses_a_per_message_delay(queues: Queues) -> None:
         )
 
 
-def test_a_deleted_queue_and_its_messages_are_gone(queues: Queues) -> None:
+def test_a_deleted_queue_and_its_messages_are_gone(queues: Queues, clock: ManualClock) -> None:
     queues.create_queue("orders")
     queues.send_message(url("orders"), "hello")
     queues.delete_queue(url("orders"))
@@ -259,6 +263,7 @@ def test_a_deleted_queue_and_its_messages_are_gone(queues: Queues) -> None:
         queues.purge_queue(url("orders"))
     with fails(QueueDoesNotExist, missing):
         queues.delete_queue(url("orders"))
+    clock.advance(seconds=60)
     queues.create_queue("orders")
     assert queues.receive_message(url("orders")) == []
 
@@ -817,21 +822,36 @@ def test_change_message_visibility_timeout_range(queues: Queues) -> None:
         queues.change_message_visibility(url("orders"), handle, 43_201)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="[api] ChangeMessageVisibility: the total visibility timeout of a message cannot "
-    "exceed 12 hours from its receive ('If you try to extend beyond 12 hours, the request will "
-    "be rejected'); the engine accepts any 0-43200 value at any time",
-)
 def test_visibility_cannot_be_extended_beyond_12_hours_from_the_receive(
     queues: Queues, clock: ManualClock
 ) -> None:
+    # [api] ChangeMessageVisibility: "The maximum visibility timeout is 12 hours from the
+    # time the message is received ... If you try to extend beyond 12 hours, the request
+    # will be rejected."
     queues.create_queue("orders")
     queues.send_message(url("orders"), "body")
     handle = receive_one(queues, "orders").receipt_handle
     clock.advance(seconds=10)
-    with pytest.raises(InvalidParameterValue):
+    with fails(
+        InvalidParameterValue,
+        "Value 43200 for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout "
+        "for the message is beyond the limit [43200 seconds].",
+    ):
         queues.change_message_visibility(url("orders"), handle, 43_200)  # 10 s + 12 h in all
+    queues.change_message_visibility(url("orders"), handle, 43_190)  # exactly 12 h in all
+    clock.advance(seconds=43_189)
+    with pytest.raises(InvalidParameterValue):
+        queues.change_message_visibility(url("orders"), handle, 2)
+    queues.change_message_visibility(url("orders"), handle, 1)
+
+
+def test_a_new_receive_starts_a_new_12_hours(queues: Queues, clock: ManualClock) -> None:
+    queues.create_queue("orders", {"VisibilityTimeout": "60"})
+    queues.send_message(url("orders"), "body")
+    receive_one(queues, "orders")
+    clock.advance(seconds=60)
+    handle = receive_one(queues, "orders").receipt_handle  # received again
+    queues.change_message_visibility(url("orders"), handle, 43_200)
 
 
 # -- batch operations -----------------------------------------------------------------------

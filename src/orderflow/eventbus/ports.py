@@ -56,6 +56,15 @@ class QueueTables(Protocol):
         """Forget the queue, every message in it and its deduplication records."""
         ...
 
+    def note_queue_deleted(self, name: str, at_ms: int) -> None:
+        """Remember that queue ``name`` was deleted at ``at_ms`` (SQS refuses to create a
+        queue of that name for 60 seconds)."""
+        ...
+
+    def queue_deleted_at(self, name: str) -> int | None:
+        """When queue ``name`` was last deleted, if it was."""
+        ...
+
     def add_messages(self, messages: Sequence[NewMessage]) -> None: ...
 
     def add_message(self, message: NewMessage) -> int:

@@ -144,6 +144,12 @@ class MemoryTransaction:
             self._j.pop(self._t.move_tasks, task.handle)
         self._j.pop(self._t.queues, name)
 
+    def note_queue_deleted(self, name: str, at_ms: int) -> None:
+        self._j.put(self._t.meta, f"queue_deleted/{name}", at_ms)
+
+    def queue_deleted_at(self, name: str) -> int | None:
+        return self._t.meta.get(f"queue_deleted/{name}")
+
     # -- messages ----------------------------------------------------------------
 
     def add_messages(self, messages: Sequence[NewMessage]) -> None:

@@ -114,6 +114,19 @@ class PostgresQueueTables:
         self._db.execute("DELETE FROM deduplications WHERE queue = %s", (name,))
         self._db.execute("DELETE FROM queues WHERE name = %s", (name,))
 
+    def note_queue_deleted(self, name: str, at_ms: int) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (%s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (f"queue_deleted/{name}", at_ms),
+        )
+
+    def queue_deleted_at(self, name: str) -> int | None:
+        row = self._db.execute(
+            "SELECT value FROM meta WHERE key = %s", (f"queue_deleted/{name}",)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
     # -- messages ----------------------------------------------------------------
 
     def add_messages(self, messages: Sequence[NewMessage]) -> None:

@@ -93,6 +93,18 @@ class SqliteQueueTables:
         self._db.execute("DELETE FROM deduplications WHERE queue = ?", (name,))
         self._db.execute("DELETE FROM queues WHERE name = ?", (name,))
 
+    def note_queue_deleted(self, name: str, at_ms: int) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            (f"queue_deleted/{name}", at_ms),
+        )
+
+    def queue_deleted_at(self, name: str) -> int | None:
+        row = self._db.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"queue_deleted/{name}",)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
     # -- messages ----------------------------------------------------------------
 
     def add_messages(self, messages: Sequence[NewMessage]) -> None:

@@ -15,11 +15,14 @@ from orderflow.eventbus.queues.base import QueueContext, check_queue_name
 from orderflow.eventbus.queues.errors import (
     InvalidAttributeName,
     InvalidParameterValue,
+    QueueDeletedRecently,
     QueueNameExists,
 )
 
 MAX_TAGS: Final = 50
 LIST_LIMIT: Final = 1000
+DELETED_RECENTLY_MS: Final = 60_000
+"""How long after DeleteQueue its name cannot be created again."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,12 @@ class QueueAdmin(QueueContext):
                             f"for attribute {key}"
                         )
                 return self.scope.queue_url(name)
+            deleted = tx.queue_deleted_at(name)
+            if deleted is not None and 0 <= now - deleted < DELETED_RECENTLY_MS:
+                raise QueueDeletedRecently(
+                    "You must wait 60 seconds after deleting a queue before you can create "
+                    "another with the same name."
+                )
             self._check_redrive(tx, name, wanted, as_given=attributes or {})
             values = {**attrs.defaults(fifo), **wanted}
             tx.save_queue(QueueRecord(name, values, now, now, dict(tags or {})))
@@ -75,6 +84,7 @@ class QueueAdmin(QueueContext):
         with self.store.transaction() as tx:
             self.existing(tx, name)
             tx.delete_queue(name)
+            tx.note_queue_deleted(name, self.clock.now_ms())
             tx.bump_topology()
 
     def get_queue_url(self, name: str) -> str:

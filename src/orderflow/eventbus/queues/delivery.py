@@ -31,11 +31,13 @@ from orderflow.eventbus.queues.errors import (
     PurgeQueueInProgress,
     SqsError,
 )
-from orderflow.eventbus.queues.receipts import make_handle, read_handle
+from orderflow.eventbus.queues.receipts import make_handle, read_handle, received_at
 
 MAX_RECEIVE: Final = 10
 MAX_WAIT_SECONDS: Final = 20
 MAX_VISIBILITY: Final = 43_200
+MAX_VISIBILITY_MS: Final = MAX_VISIBILITY * 1000
+"""The longest a message stays in flight, counted from the receive (ChangeMessageVisibility)."""
 MAX_DELAY: Final = 900
 PURGE_INTERVAL_MS: Final = 60_000
 EXPIRY_SWEEP_MS: Final = 1_000
@@ -415,7 +417,7 @@ class Delivery(QueueContext):
                 now + timeout * 1000,
                 message.receive_count + 1,
                 message.first_receive_ms or now,
-                make_handle(name, message.seq, self.new_id()),
+                make_handle(name, message.seq, self.new_id(), now),
             )
             for message in chosen
         ]
@@ -552,6 +554,13 @@ class Delivery(QueueContext):
         ):
             raise MessageNotInflight(
                 "Message does not exist or is not available for visibility timeout change."
+            )
+        received = received_at(name, receipt_handle)
+        if received is not None and now + visibility_timeout * 1000 - received > MAX_VISIBILITY_MS:
+            raise InvalidParameterValue(
+                f"Value {visibility_timeout} for parameter VisibilityTimeout is invalid. Reason: "
+                f"Total VisibilityTimeout for the message is beyond the limit [{MAX_VISIBILITY} "
+                "seconds]."
             )
         tx.set_visible_at(message.seq, now + visibility_timeout * 1000)
 
