@@ -309,6 +309,31 @@ def test_a_new_queue_has_sqs_defaults(queues: Queues) -> None:
     assert "RedrivePolicy" not in values
 
 
+def test_all_attributes_are_those_sqs_returns_for_the_queue_type_and_encryption(
+    queues: Queues,
+) -> None:
+    # [api] GetQueueAttributes: KmsMasterKeyId and KmsDataKeyReusePeriodSeconds "apply only
+    # to server-side-encryption" with a KMS key; FIFO attributes only on FIFO queues.
+    standard = {
+        "QueueArn", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp",
+        "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod", "DelaySeconds",
+        "ReceiveMessageWaitTimeSeconds", "SqsManagedSseEnabled",
+    }  # fmt: skip
+    queues.create_queue("orders")
+    assert set(queues.get_queue_attributes(url("orders"))) == standard
+    queues.create_queue("orders.fifo", {"FifoQueue": "true"})
+    fifo = {"FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"}
+    assert set(queues.get_queue_attributes(url("orders.fifo"))) == standard | fifo
+    queues.set_queue_attributes(url("orders"), {"KmsMasterKeyId": "alias/aws/sqs"})
+    values = queues.get_queue_attributes(url("orders"))
+    assert set(values) == standard | {"KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds"}
+    assert (values["KmsDataKeyReusePeriodSeconds"], values["SqsManagedSseEnabled"]) == (
+        "300",
+        "false",
+    )
+
+
 def test_get_queue_attributes_returns_only_the_names_asked_for(queues: Queues) -> None:
     queues.create_queue("orders")
     wanted = ["VisibilityTimeout", "QueueArn"]

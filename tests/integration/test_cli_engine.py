@@ -240,7 +240,6 @@ def test_list_and_describe_outputs_are_the_aws_cli_documents(topology: Cli) -> N
     )
     assert attributes == {
         "DelaySeconds": "0",
-        "KmsDataKeyReusePeriodSeconds": "300",
         "MaximumMessageSize": "262144",
         "MessageRetentionPeriod": "345600",
         "ReceiveMessageWaitTimeSeconds": "0",

@@ -141,7 +141,7 @@ class QueueAdmin(QueueContext):
         with self.store.reader() as tx:
             record = self.existing(tx, name)
             counts = tx.counts(name, now)
-        values = dict(record.attributes)
+        values = attrs.as_returned(record.attributes)
         values.update(
             QueueArn=self.scope.queue_arn(name),
             ApproximateNumberOfMessages=str(counts.visible),
