@@ -99,6 +99,29 @@ def test_a_received_message_stays_hidden_until_its_visibility_changes(sqs: Any) 
     assert "Messages" not in sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)
 
 
+def test_visibility_changes_are_answered_as_sqs_answers_them(sqs: Any) -> None:
+    # [api] ChangeMessageVisibility: 0 makes the message visible at once; a message not in
+    # flight is MessageNotInflight; a deleted message's handle is an invalid ReceiptHandle;
+    # "The maximum visibility timeout is 12 hours from the time the message is received".
+    url = make_queue(sqs, "orders")
+    sqs.send_message(QueueUrl=url, MessageBody="body")
+    handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=43_200)
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
+    with pytest.raises(ClientError) as caught:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=10)
+    assert error_code(caught) == "AWS.SimpleQueueService.MessageNotInflight"
+    again = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=again)
+    with pytest.raises(ClientError) as caught:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=again, VisibilityTimeout=10)
+    assert error_code(caught) == "InvalidParameterValue"
+    assert caught.value.response["Error"]["Message"] == (
+        f"Value {again} for parameter ReceiptHandle is invalid. Reason: Message does not exist "
+        "or is not available for visibility timeout change."
+    )
+
+
 def test_an_invalid_receipt_handle_is_refused(sqs: Any) -> None:
     url = make_queue(sqs, "orders")
     with pytest.raises(sqs.exceptions.ReceiptHandleIsInvalid):

@@ -63,7 +63,7 @@ FIFO_NAME = (
     "The name of a FIFO queue can only include alphanumeric characters, hyphens, or "
     "underscores, must end with .fifo suffix and be 1 to 80 in length."
 )
-NOT_IN_FLIGHT = "Message does not exist or is not available for visibility timeout change."
+NOT_IN_FLIGHT = "The specified message isn't in flight."
 
 
 def arn(name: str) -> str:
@@ -821,6 +821,9 @@ def test_change_message_visibility_to_zero_makes_it_visible_now(queues: Queues) 
 def test_change_message_visibility_of_a_message_not_in_flight(
     queues: Queues, clock: ManualClock
 ) -> None:
+    # [api] ChangeMessageVisibility errors: MessageNotInflight "The specified message isn't
+    # in flight"; a receipt handle that no longer names a receive of the message (received
+    # again since, or deleted) is an invalid ReceiptHandle value.
     queues.create_queue("orders")
     queues.send_message(url("orders"), "body")
     handle = receive_one(queues, "orders").receipt_handle
@@ -828,11 +831,22 @@ def test_change_message_visibility_of_a_message_not_in_flight(
     with fails(MessageNotInflight, NOT_IN_FLIGHT):
         queues.change_message_visibility(url("orders"), handle, 10)
     fresh = receive_one(queues, "orders").receipt_handle  # received again: the old handle is stale
-    with fails(MessageNotInflight, NOT_IN_FLIGHT):
+    with fails(InvalidParameterValue, stale(handle)):
         queues.change_message_visibility(url("orders"), handle, 10)
-    queues.delete_message(url("orders"), fresh)
+    queues.change_message_visibility(url("orders"), fresh, 0)  # to 0: visible again at once
     with fails(MessageNotInflight, NOT_IN_FLIGHT):
-        queues.change_message_visibility(url("orders"), fresh, 10)
+        queues.change_message_visibility(url("orders"), fresh, 10)  # and back: not in flight
+    again = receive_one(queues, "orders").receipt_handle
+    queues.delete_message(url("orders"), again)
+    with fails(InvalidParameterValue, stale(again)):
+        queues.change_message_visibility(url("orders"), again, 10)
+
+
+def stale(handle: str) -> str:
+    return (
+        f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist "
+        "or is not available for visibility timeout change."
+    )
 
 
 def test_change_message_visibility_timeout_range(queues: Queues) -> None:

@@ -36,8 +36,6 @@ from orderflow.eventbus.queues.receipts import make_handle, read_handle, receive
 MAX_RECEIVE: Final = 10
 MAX_WAIT_SECONDS: Final = 20
 MAX_VISIBILITY: Final = 43_200
-MAX_VISIBILITY_MS: Final = MAX_VISIBILITY * 1000
-"""The longest a message stays in flight, counted from the receive (ChangeMessageVisibility)."""
 MAX_DELAY: Final = 900
 PURGE_INTERVAL_MS: Final = 60_000
 EXPIRY_SWEEP_MS: Final = 1_000
@@ -547,16 +545,16 @@ class Delivery(QueueContext):
         now = self.clock.now_ms()
         self.existing(tx, name)
         message = tx.message(seq)
-        if (
-            message is None
-            or message.receipt_handle != receipt_handle
-            or message.visible_at_ms <= now
-        ):
-            raise MessageNotInflight(
+        if message is None or message.receipt_handle != receipt_handle:  # deleted, or stale
+            raise InvalidParameterValue(
+                f"Value {receipt_handle} for parameter ReceiptHandle is invalid. Reason: "
                 "Message does not exist or is not available for visibility timeout change."
             )
+        if message.visible_at_ms <= now:  # its visibility timeout is over (or was set to 0)
+            raise MessageNotInflight("The specified message isn't in flight.")
         received = received_at(name, receipt_handle)
-        if received is not None and now + visibility_timeout * 1000 - received > MAX_VISIBILITY_MS:
+        # In whole seconds since the receive, as the timeout itself is given.
+        if received is not None and (now - received) // 1000 + visibility_timeout > MAX_VISIBILITY:
             raise InvalidParameterValue(
                 f"Value {visibility_timeout} for parameter VisibilityTimeout is invalid. Reason: "
                 f"Total VisibilityTimeout for the message is beyond the limit [{MAX_VISIBILITY} "
