@@ -228,6 +228,22 @@ def test_a_rule_with_targets_cannot_be_deleted(engine: Engine) -> None:
     assert engine.events.list_rules() == []
 
 
+def test_a_target_lists_its_retry_policy_only_when_it_was_given(engine: Engine) -> None:
+    # [api] ListTargetsByRule: RetryPolicy and DeadLetterConfig are optional members of a
+    # Target; a target given neither is listed without them.
+    engine.sqs.create_queue("inbox")
+    engine.events.put_rule("all", json.dumps({"source": [ORDERS]}))
+    arn = engine.scope.queue_arn("inbox")
+    retry = {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 600}
+    engine.events.put_targets(
+        "all", [{"Id": "plain", "Arn": arn}, {"Id": "retried", "Arn": arn, "RetryPolicy": retry}]
+    )
+    assert engine.events.list_targets_by_rule("all") == [
+        {"Id": "plain", "Arn": arn},
+        {"Id": "retried", "Arn": arn, "RetryPolicy": retry},
+    ]
+
+
 def test_a_rule_takes_at_most_five_targets(engine: Engine) -> None:
     engine.events.put_rule("all", json.dumps({"source": [ORDERS]}))
     targets = [{"Id": f"t{n}", "Arn": engine.scope.queue_arn(f"q{n}")} for n in range(5)]

@@ -310,6 +310,7 @@ class BusAdmin(BusContext):
             dead_letter_arn=dead_letter,
             role_arn=spec.get("RoleArn"),
             message_group_id=sqs.get("MessageGroupId"),
+            retry_policy_given=spec.get("RetryPolicy") is not None,
         )
 
     def remove_targets(
@@ -364,10 +365,11 @@ def describe_target(target: TargetRecord) -> dict[str, Any]:
             "InputPathsMap": dict(target.input_paths_map or {}),
             "InputTemplate": target.input_template,
         }
-    described["RetryPolicy"] = {
-        "MaximumRetryAttempts": target.retry_policy.maximum_retry_attempts,
-        "MaximumEventAgeInSeconds": target.retry_policy.maximum_event_age_seconds,
-    }
+    if target.retry_policy_given:
+        described["RetryPolicy"] = {
+            "MaximumRetryAttempts": target.retry_policy.maximum_retry_attempts,
+            "MaximumEventAgeInSeconds": target.retry_policy.maximum_event_age_seconds,
+        }
     if target.dead_letter_arn:
         described["DeadLetterConfig"] = {"Arn": target.dead_letter_arn}
     if target.role_arn:
