@@ -164,6 +164,17 @@ def test_other_groups_are_received_while_one_is_blocked(queues: Queues) -> None:
     assert bodies(receive(queues)) == ["b-0", "c-0"]  # a-1 waits for a-0
 
 
+def test_a_receive_takes_as_many_of_one_group_as_it_can_before_the_next(
+    queues: Queues,
+) -> None:
+    # [fifo] "SQS returns as many messages with the same message group ID as possible"
+    fifo_queue(queues)
+    for body in ("a-0", "b-0", "a-1", "c-0", "b-1", "a-2"):
+        send(queues, body, body[0])
+    assert bodies(receive(queues, 4)) == ["a-0", "a-1", "a-2", "b-0"]
+    assert bodies(receive(queues)) == ["c-0"]  # a and b are in flight
+
+
 def test_a_message_back_from_its_timeout_comes_before_the_rest_of_its_group(
     queues: Queues, clock: ManualClock
 ) -> None:

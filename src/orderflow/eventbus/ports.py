@@ -93,11 +93,13 @@ class QueueTables(Protocol):
         hosts take disjoint messages without a global lock. (A store with one writer at a
         time gives this by itself; PostgreSQL by ``FOR UPDATE SKIP LOCKED``.)
 
-        ``by_group`` (a FIFO queue): messages in storing order, and of each message group
-        only while none of its messages is in flight (received, its visibility timeout
-        not over), and only up to its first message that is not visible: a group's
-        messages are received in order, one batch at a time. No two transactions claim
-        messages of one group at once."""
+        ``by_group`` (a FIFO queue): of each message group only while none of its messages
+        is in flight (received, its visibility timeout not over), in storing order up to
+        its first message that is not visible: a group's messages are received in order,
+        one batch at a time. As many of one group as it has come before the next group's
+        (groups in the order of their oldest message), as SQS returns "as many messages
+        with the same message group ID as possible". No two transactions claim messages of
+        one group at once."""
         ...
 
     def mark_received(self, receptions: Sequence[Reception]) -> None: ...

@@ -46,8 +46,9 @@ def claim_by_group(
     db: Connection, columns: str, queue: str, now_ms: int, limit: int
 ) -> list[tuple[Any, ...]]:
     """Rows (``columns`` of ``messages AS m``) of up to ``limit`` claimable messages of
-    ``queue``, their groups locked until the transaction ends: those of groups in storing
-    order, then any without a group. Only as many groups are locked as the claim needs."""
+    ``queue``, their groups locked until the transaction ends: group by group (in the
+    order of their oldest message), then any without a group. Only as many groups are
+    locked as the claim needs."""
     values = {"queue": queue, "now": now_ms, "limit": limit}
     candidates = db.execute(
         f"SELECT m.group_id, count(*) FROM messages AS m WHERE {_CLAIMABLE} "
@@ -71,7 +72,9 @@ def claim_by_group(
     if groups:
         rows = db.execute(
             f"SELECT {columns} FROM messages AS m WHERE {_CLAIMABLE} "
-            "AND m.group_id = ANY(%(chosen)s::text[]) ORDER BY m.seq LIMIT %(limit)s FOR UPDATE",
+            "AND m.group_id = ANY(%(chosen)s::text[]) "
+            "ORDER BY array_position(%(chosen)s::text[], m.group_id), m.seq "
+            "LIMIT %(limit)s FOR UPDATE",
             {**values, "chosen": groups},
         ).fetchall()
     if len(rows) < limit:

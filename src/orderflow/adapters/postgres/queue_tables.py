@@ -191,7 +191,7 @@ class PostgresQueueTables:
     ) -> list[StoredMessage]:
         if by_group:
             claimed = claim_by_group(self._db, COLUMNS, queue, now_ms, limit)
-            return sorted((stored(row) for row in claimed), key=lambda m: m.seq)
+            return [stored(row) for row in claimed]
         rows = self._db.execute(
             f"SELECT {COLUMNS} FROM messages WHERE queue = %s AND visible_at_ms <= %s "
             "ORDER BY visible_at_ms, seq LIMIT %s FOR UPDATE SKIP LOCKED",

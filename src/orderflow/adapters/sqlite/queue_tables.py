@@ -170,7 +170,8 @@ class SqliteQueueTables:
             "WHERE m.queue = ?1 AND m.visible_at_ms <= ?2 AND NOT EXISTS ("
             "  SELECT 1 FROM messages AS b WHERE b.queue = ?1 AND b.group_id = m.group_id "
             "  AND b.visible_at_ms > ?2 AND (b.receipt_handle IS NOT NULL OR b.seq < m.seq)"
-            ") ORDER BY m.seq LIMIT ?3",
+            ") ORDER BY COALESCE((SELECT min(f.seq) FROM messages AS f "
+            "WHERE f.queue = ?1 AND f.group_id = m.group_id), m.seq), m.seq LIMIT ?3",
             (queue, now_ms, limit),
         ).fetchall()
         return [stored(row) for row in rows]
