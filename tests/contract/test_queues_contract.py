@@ -641,6 +641,28 @@ def test_numbers_within_sqs_range_and_precision_are_accepted(queues: Queues, num
     )
 
 
+@pytest.mark.parametrize("name", ["größe", "数量", "Ünit_2.v-1", "x" * 256])
+def test_attribute_names_may_be_unicode_alphanumerics(queues: Queues, name: str) -> None:
+    # [md5] Name: "can contain alphanumeric characters, hyphens (-), underscores (_), and
+    # periods (.)", up to 256 characters.
+    queues.create_queue("orders")
+    attributes = {name: {"DataType": "String", "StringValue": "v"}}
+    queues.send_message(url("orders"), "body", message_attributes=attributes)
+    received = receive_one(queues, "orders", message_attribute_names=["All"])
+    assert received.message_attributes == attributes
+
+
+@pytest.mark.parametrize("name", ["with space", "a/b", "x" * 257, ".lead", "trail."])
+def test_other_attribute_names_are_refused(queues: Queues, name: str) -> None:
+    queues.create_queue("orders")
+    with fails(InvalidParameterValue, f"Message attribute name '{name}' is invalid."):
+        queues.send_message(
+            url("orders"),
+            "body",
+            message_attributes={name: {"DataType": "String", "StringValue": "v"}},
+        )
+
+
 def test_a_bad_attribute_fails_only_its_batch_entry(queues: Queues) -> None:
     queues.create_queue("orders")
     result = queues.send_message_batch(

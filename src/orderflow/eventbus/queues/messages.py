@@ -23,7 +23,9 @@ MAX_NUMBER_DIGITS: Final = 38
 MIN_NUMBER: Final = Decimal("1e-128")
 MAX_NUMBER: Final = Decimal("1e126")
 _INVALID_CHARACTERS = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_ATTRIBUTE_NAME = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_.-]{1,256}$")
+_ATTRIBUTE_NAME = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*\.$)[\w.-]{1,256}$")
+"""Alphanumeric characters (Unicode letters and digits too), ``_``, ``-`` and ``.``, not at
+either end nor two in a row, 1 to 256 characters."""
 _DATA_TYPE = re.compile(r"^(String|Number|Binary)(\.[A-Za-z0-9_.-]{1,246})?$")
 
 MessageAttributes = dict[str, dict[str, str]]
