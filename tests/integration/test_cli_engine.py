@@ -256,17 +256,16 @@ def test_event_buses_rules_and_targets_have_a_full_lifecycle(cli: Cli) -> None:
     bus_arn = f"{EVENTS_ARN}event-bus/orders"
     created = cli.ok("events", "create-event-bus", "--name", "orders", "--description", "Orders")
     assert created == {"EventBusArn": bus_arn}
-    assert cli.ok("events", "describe-event-bus", "--name", "orders") == {
-        "Name": "orders",
-        "Arn": bus_arn,
-        "Description": "Orders",
-    }
-    assert cli.ok("events", "list-event-buses") == {
-        "EventBuses": [
-            {"Name": "default", "Arn": f"{EVENTS_ARN}event-bus/default"},
-            {"Name": "orders", "Arn": bus_arn},
-        ]
-    }
+    described = cli.ok("events", "describe-event-bus", "--name", "orders")
+    assert described.pop("CreationTime") == described.pop("LastModifiedTime")
+    assert described == {"Name": "orders", "Arn": bus_arn, "Description": "Orders"}
+    listed = cli.ok("events", "list-event-buses")["EventBuses"]
+    assert all(bus.pop("CreationTime").endswith("+00:00") for bus in listed)
+    assert all(bus.pop("LastModifiedTime").endswith("+00:00") for bus in listed)
+    assert listed == [
+        {"Name": "default", "Arn": f"{EVENTS_ARN}event-bus/default"},
+        {"Name": "orders", "Arn": bus_arn, "Description": "Orders"},
+    ]
     on_bus = ("--event-bus-name", "orders")
     cli.ok("events", "put-rule", "--name", "r", "--event-pattern", PATTERN, *on_bus)
     cli.ok("events", "disable-rule", "--name", "r", *on_bus)

@@ -100,9 +100,16 @@ class BusAdmin(BusContext):
         bus = self.bus_name(name)
         with self.store.reader() as tx:
             record = self.existing_bus(tx, bus, reading=True)
+        return self._describe_bus(record)
+
+    def _describe_bus(self, record: BusRecord) -> dict[str, Any]:
+        """A bus as DescribeEventBus and ListEventBuses show it (no operation served changes
+        a bus after its creation: LastModifiedTime is its CreationTime)."""
         described: dict[str, Any] = {"Name": record.name, "Arn": self.scope.bus_arn(record.name)}
         if record.description:
             described["Description"] = record.description
+        described["CreationTime"] = record.created_ms / 1000
+        described["LastModifiedTime"] = record.created_ms / 1000
         return described
 
     def list_event_buses(self, name_prefix: str | None = None) -> list[dict[str, Any]]:
@@ -112,7 +119,7 @@ class BusAdmin(BusContext):
         if all(bus.name != DEFAULT_BUS for bus in buses):
             buses = sorted([default, *buses], key=lambda bus: bus.name)
         return [
-            {"Name": bus.name, "Arn": self.scope.bus_arn(bus.name)}
+            self._describe_bus(bus)
             for bus in buses
             if name_prefix is None or bus.name.startswith(name_prefix)
         ]
