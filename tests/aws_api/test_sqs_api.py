@@ -8,6 +8,7 @@ import threading
 import time
 from typing import Any
 
+import httpx
 import pytest
 from botocore.exceptions import ClientError
 
@@ -72,6 +73,34 @@ def test_messages_carry_attributes_and_digests_the_sdk_checks(sqs: Any) -> None:
     assert set(message["Attributes"]) == {"ApproximateReceiveCount", "SentTimestamp"}
     assert message["Attributes"]["ApproximateReceiveCount"] == "1"
     assert abs(int(message["Attributes"]["SentTimestamp"]) - time.time() * 1000) < 60_000
+
+
+def test_a_trace_header_travels_as_a_system_attribute_on_both_protocols(
+    sqs: Any, server: Any
+) -> None:
+    # [api] SendMessage MessageSystemAttributes: "the only supported message system
+    # attribute is AWSTraceHeader"; ReceiveMessage returns it when asked for.
+    url = make_queue(sqs, "orders")
+    trace = {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-abc;Sampled=1"}}
+    sent = sqs.send_message(QueueUrl=url, MessageBody="json", MessageSystemAttributes=trace)
+    assert len(sent["MD5OfMessageSystemAttributes"]) == 32
+    form = {
+        "Action": "SendMessage",
+        "QueueUrl": url,
+        "MessageBody": "query",
+        "MessageSystemAttribute.1.Name": "AWSTraceHeader",
+        "MessageSystemAttribute.1.Value.DataType": "String",
+        "MessageSystemAttribute.1.Value.StringValue": "Root=1-abc;Sampled=1",
+    }
+    answer = httpx.post(server.url + "/", data=form).text
+    assert f"<MD5OfMessageSystemAttributes>{sent['MD5OfMessageSystemAttributes']}<" in answer
+    received = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["AWSTraceHeader"]
+    )["Messages"]
+    assert [(m["Body"], m["Attributes"]) for m in received] == [
+        ("json", {"AWSTraceHeader": "Root=1-abc;Sampled=1"}),
+        ("query", {"AWSTraceHeader": "Root=1-abc;Sampled=1"}),
+    ]
 
 
 def test_a_received_message_stays_hidden_until_its_visibility_changes(sqs: Any) -> None:

@@ -11,7 +11,7 @@ from orderflow.eventbus.model.queues import NewMessage, StoredMessage
 
 NEW_COLUMNS: Final = (
     "queue, message_id, body, sent_ms, visible_at_ms, attributes, receive_count, "
-    "first_receive_ms, group_id, dedup_id, dead_letter_source"
+    "first_receive_ms, group_id, dedup_id, dead_letter_source, trace_header"
 )
 """A ``NewMessage``'s columns, in the order of its fields (``attributes`` holds
 ``message_attributes``)."""

@@ -26,6 +26,8 @@ def sent_message(sent: SentMessage) -> dict[str, str]:
     shown = {"MD5OfMessageBody": sent.md5_of_body}
     if sent.md5_of_attributes is not None:
         shown["MD5OfMessageAttributes"] = sent.md5_of_attributes
+    if sent.md5_of_system_attributes is not None:
+        shown["MD5OfMessageSystemAttributes"] = sent.md5_of_system_attributes
     shown["MessageId"] = sent.message_id
     if sent.sequence_number is not None:
         shown["SequenceNumber"] = sent.sequence_number

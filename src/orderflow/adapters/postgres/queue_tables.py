@@ -138,14 +138,15 @@ class PostgresQueueTables:
             f"INSERT INTO messages ({NEW_COLUMNS}) "
             f"SELECT {NEW_COLUMNS} FROM unnest(%s::text[], %s::text[], %s::text[], "
             "%s::bigint[], %s::bigint[], %s::text[], %s::integer[], %s::bigint[], %s::text[], "
-            f"%s::text[], %s::text[]) WITH ORDINALITY AS m({NEW_COLUMNS}, n) ORDER BY n",
+            "%s::text[], %s::text[], %s::text[]) "
+            f"WITH ORDINALITY AS m({NEW_COLUMNS}, n) ORDER BY n",
             [list(column) for column in columns],
         )
 
     def add_message(self, message: NewMessage) -> int:
         row = self._db.execute(
             f"INSERT INTO messages ({NEW_COLUMNS}) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING seq",
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING seq",
             new_values(message),
         ).fetchone()
         assert row is not None

@@ -37,6 +37,7 @@ def _is_new(message: NewMessage) -> bool:
         and message.first_receive_ms is None
         and message.dedup_id is None
         and message.dead_letter_source is None
+        and message.trace_header is None
     )
 
 
@@ -121,13 +122,13 @@ class SqliteQueueTables:
             )
             return
         self._db.executemany(
-            f"INSERT INTO messages ({NEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO messages ({NEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [new_values(m) for m in messages],
         )
 
     def add_message(self, message: NewMessage) -> int:
         cursor = self._db.execute(
-            f"INSERT INTO messages ({NEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO messages ({NEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             new_values(message),
         )
         return int(cursor.lastrowid or 0)

@@ -1,8 +1,9 @@
 """The engine's tables. ``SCHEMA_VERSION`` is kept in ``PRAGMA user_version``.
 
 Every statement is idempotent (``IF NOT EXISTS``): a file of an older version is brought
-up to this one by running them all (version 2 added FIFO deduplication records and the
-message-group index).
+up to this one by running them all, after the changes ``UPGRADES`` lists for each version
+it lacks (version 2: FIFO deduplication records, the message-group index, the messages'
+``trace_header``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,11 @@ from __future__ import annotations
 from typing import Final
 
 SCHEMA_VERSION: Final = 2
+
+UPGRADES: Final[dict[int, tuple[str, ...]]] = {
+    2: ("ALTER TABLE messages ADD COLUMN trace_header TEXT",),
+}
+"""What a file of the version before each needs beyond ``SCHEMA`` (which only adds)."""
 
 SCHEMA: Final = (
     """
@@ -36,7 +42,8 @@ SCHEMA: Final = (
         receipt_handle TEXT,
         group_id TEXT,
         dedup_id TEXT,
-        dead_letter_source TEXT
+        dead_letter_source TEXT,
+        trace_header TEXT
     )
     """,
     "CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue, visible_at_ms, seq)",

@@ -82,6 +82,7 @@ def send_message(engine: Engine, params: Params) -> dict[str, Any]:
         message_attributes=params.structure("MessageAttributes"),
         message_group_id=params.optional_text("MessageGroupId"),
         message_deduplication_id=params.optional_text("MessageDeduplicationId"),
+        message_system_attributes=params.structure("MessageSystemAttributes"),
     )
     return sent_message(sent)
 

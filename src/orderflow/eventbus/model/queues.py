@@ -37,6 +37,7 @@ class NewMessage:
     group_id: str | None = None
     dedup_id: str | None = None
     dead_letter_source: str | None = None  # the ARN of the queue it was moved from
+    trace_header: str | None = None  # the AWSTraceHeader system attribute, if sent
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ class SentMessage:
     md5_of_body: str
     md5_of_attributes: str | None
     sequence_number: str | None = None  # FIFO queues only
+    md5_of_system_attributes: str | None = None  # with an AWSTraceHeader
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Delivery(QueueContext):
         message_attributes: Mapping[str, Any] | None = None,
         message_group_id: str | None = None,
         message_deduplication_id: str | None = None,
+        message_system_attributes: Mapping[str, Any] | None = None,
     ) -> SentMessage:
         """SendMessage."""
         name = self.name_of(queue)
@@ -132,6 +134,7 @@ class Delivery(QueueContext):
                 message_attributes,
                 now,
                 ids=(message_group_id, message_deduplication_id),
+                system=message_system_attributes,
             )
             if not record.fifo:
                 tx.add_messages([message])
@@ -153,7 +156,7 @@ class Delivery(QueueContext):
         self, queue: str, entries: Sequence[Mapping[str, Any]]
     ) -> BatchResult[SentMessage]:
         """SendMessageBatch: each entry ``{Id, MessageBody, DelaySeconds?, MessageAttributes?,
-        MessageGroupId?, MessageDeduplicationId?}``."""
+        MessageSystemAttributes?, MessageGroupId?, MessageDeduplicationId?}``."""
         check_entries(entries, "SendMessageBatchRequestEntry")
         name = self.name_of(queue)
         now = self.clock.now_ms()
@@ -176,6 +179,7 @@ class Delivery(QueueContext):
                         entry.get("MessageAttributes"),
                         now,
                         ids=(entry.get("MessageGroupId"), entry.get("MessageDeduplicationId")),
+                        system=entry.get("MessageSystemAttributes"),
                     )
                 except SqsError as error:
                     result.fail(str(entry["Id"]), error, sender_fault=True)
@@ -197,9 +201,11 @@ class Delivery(QueueContext):
         now: int,
         *,
         ids: tuple[Any, Any] = (None, None),
+        system: Mapping[str, Any] | None = None,
     ) -> tuple[NewMessage, SentMessage]:
         _in_range("DelaySeconds", delay_seconds, 0, MAX_DELAY)
         checked, attributes_size = msgs.check_attributes(message_attributes)
+        trace_header = msgs.check_system_attributes(system)
         limit = int(record.attributes["MaximumMessageSize"])
         text = msgs.check_body(body, limit, attributes_size)
         group_id, dedup_id = fifo.check_ids(
@@ -216,8 +222,14 @@ class Delivery(QueueContext):
             message_attributes=msgs.encode_attributes(checked),
             group_id=group_id,
             dedup_id=dedup_id,
+            trace_header=trace_header,
         )
-        sent = SentMessage(message_id, msgs.body_md5(text), msgs.attributes_md5(checked))
+        sent = SentMessage(
+            message_id,
+            msgs.body_md5(text),
+            msgs.attributes_md5(checked),
+            md5_of_system_attributes=msgs.system_attributes_md5(trace_header),
+        )
         return message, sent
 
     # -- receiving -------------------------------------------------------------
@@ -448,6 +460,7 @@ class Delivery(QueueContext):
                     group_id=message.group_id,
                     dedup_id=message.dedup_id,
                     dead_letter_source=source_arn,
+                    trace_header=message.trace_header,
                 )
                 for message in spent
             ]
@@ -622,6 +635,8 @@ def _shape(
         }
         if message.dead_letter_source:
             system["DeadLetterQueueSourceArn"] = message.dead_letter_source
+        if message.trace_header is not None:
+            system["AWSTraceHeader"] = message.trace_header
         if message.group_id is not None:
             system["MessageGroupId"] = message.group_id
         if message.dedup_id is not None:  # FIFO queues only

@@ -104,6 +104,34 @@ def check_attributes(attributes: Mapping[str, Any] | None) -> tuple[MessageAttri
     return checked, size
 
 
+def check_system_attributes(attributes: Mapping[str, Any] | None) -> str | None:
+    """SendMessage's MessageSystemAttributes: only ``AWSTraceHeader``, a String; its value."""
+    if not attributes:
+        return None
+    for name, value in attributes.items():
+        if name != "AWSTraceHeader":
+            raise InvalidParameterValue(f"Message system attribute name '{name}' is invalid.")
+        text = value.get("StringValue") if isinstance(value, Mapping) else None
+        if not isinstance(value, Mapping) or value.get("DataType") != "String" or not text:
+            raise InvalidParameterValue(
+                "The message system attribute 'AWSTraceHeader' must be a non-empty value of "
+                "type 'String'."
+            )
+        if _INVALID_CHARACTERS.search(str(text)):
+            raise InvalidMessageContents(
+                "Invalid characters found in the message system attribute 'AWSTraceHeader'."
+            )
+        return str(text)
+    return None
+
+
+def system_attributes_md5(trace_header: str | None) -> str | None:
+    """MD5OfMessageSystemAttributes: the message attributes' digest over AWSTraceHeader."""
+    if trace_header is None:
+        return None
+    return attributes_md5({"AWSTraceHeader": {"DataType": "String", "StringValue": trace_header}})
+
+
 def _decoded(name: str, encoded: str) -> bytes:
     """A Binary attribute's bytes: its value must be base64 (as both protocols carry it)."""
     try:

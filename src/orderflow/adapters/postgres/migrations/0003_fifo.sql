@@ -11,3 +11,6 @@ CREATE TABLE deduplications (
 );
 
 CREATE INDEX messages_by_group ON messages (queue, group_id, seq);
+
+-- The AWSTraceHeader system attribute a message was sent with.
+ALTER TABLE messages ADD COLUMN trace_header text;
