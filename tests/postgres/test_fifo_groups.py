@@ -1,5 +1,6 @@
-"""FIFO message groups with receivers on many hosts of one PostgreSQL database: one batch
-of a group in flight at a time, in order, even when two receivers look at once.
+"""FIFO queues with senders and receivers on many hosts of one PostgreSQL database: one
+batch of a group in flight at a time, in order, even when two receivers look at once, and
+one message per deduplication id, even when two senders send it at once.
 
 Each "host" is a thread with a ``PostgresStore`` of its own (its own pool and
 connections), as a process on another machine would have (``test_concurrency``).
@@ -119,3 +120,37 @@ def test_receivers_on_four_hosts_keep_each_group_in_order_and_one_batch_in_fligh
     assert sum(1 for count in taken if count) >= 2  # the hosts shared the work
     for g in range(GROUPS):
         assert received[str(g)] == [f"{g}-{n:02d}" for n in range(PER_GROUP)]
+
+
+def test_senders_on_four_hosts_sending_one_deduplication_id_store_it_once(
+    hosts: list[PostgresStore],
+) -> None:
+    """[dedup] "any messages sent with the same message deduplication ID are accepted
+    successfully but aren't delivered during the 5-minute deduplication interval": also
+    when they are sent at the same instant by senders on different hosts."""
+    fifo_queue(hosts[0])
+
+    def send(host: int) -> list[str]:
+        mine = Queues(hosts[host], SystemClock())
+        return [
+            mine.send_message(
+                "orders.fifo",
+                f"from {host}",
+                message_group_id="g",
+                message_deduplication_id=f"d-{n}",
+            ).message_id
+            for n in range(10)
+        ]
+
+    answers = at_once(send)
+    for n in range(10):  # every sender of d-n was answered with the one message stored
+        assert len({answer[n] for answer in answers}) == 1
+    queues = Queues(hosts[0], SystemClock())
+    stored: list[str] = []
+    while batch := queues.receive_message("orders.fifo", max_messages=10):
+        stored.extend(m.message_id for m in batch)
+        queues.delete_message_batch(
+            "orders.fifo",
+            [{"Id": str(i), "ReceiptHandle": m.receipt_handle} for i, m in enumerate(batch)],
+        )
+    assert sorted(stored) == sorted(answers[0])
