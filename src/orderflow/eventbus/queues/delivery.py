@@ -8,6 +8,10 @@
 - Long polling (``WaitTimeSeconds``) waits for a commit (by any process) that signals
   the queue, or for its next message to become visible.
 - Messages older than the retention period are dropped.
+- FIFO queues (``fifo``): a send names its message group and is deduplicated for 5
+  minutes; a receive takes, of each group, messages in order and only while none of the
+  group's is in flight (the store's ``claim_visible(..., by_group=True)``).
+- A message stays in flight at most 12 hours from its receive (ChangeMessageVisibility).
 """
 
 from __future__ import annotations
