@@ -38,8 +38,14 @@ def test_buses_are_created_described_listed_and_deleted(events: Any) -> None:
     assert arn == f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/orders"
     described = events.describe_event_bus(Name="orders")
     assert (described["Name"], described["Arn"]) == ("orders", arn)
-    names = [bus["Name"] for bus in events.list_event_buses()["EventBuses"]]
-    assert names == ["default", "orders"]
+    # [api] DescribeEventBus / ListEventBuses: Description, CreationTime, LastModifiedTime
+    assert described["Description"] == "order events"
+    assert abs(described["CreationTime"].timestamp() - time.time()) < 60
+    assert described["LastModifiedTime"] == described["CreationTime"]
+    listed = events.list_event_buses()["EventBuses"]
+    assert [bus["Name"] for bus in listed] == ["default", "orders"]
+    assert listed[1]["Description"] == "order events"
+    assert listed[1]["CreationTime"] == described["CreationTime"]
     with pytest.raises(events.exceptions.ResourceAlreadyExistsException):
         events.create_event_bus(Name="orders")
     events.delete_event_bus(Name="orders")

@@ -8,6 +8,7 @@ import threading
 import time
 from typing import Any
 
+import httpx
 import pytest
 from botocore.exceptions import ClientError
 
@@ -74,6 +75,34 @@ def test_messages_carry_attributes_and_digests_the_sdk_checks(sqs: Any) -> None:
     assert abs(int(message["Attributes"]["SentTimestamp"]) - time.time() * 1000) < 60_000
 
 
+def test_a_trace_header_travels_as_a_system_attribute_on_both_protocols(
+    sqs: Any, server: Any
+) -> None:
+    # [api] SendMessage MessageSystemAttributes: "the only supported message system
+    # attribute is AWSTraceHeader"; ReceiveMessage returns it when asked for.
+    url = make_queue(sqs, "orders")
+    trace = {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-abc;Sampled=1"}}
+    sent = sqs.send_message(QueueUrl=url, MessageBody="json", MessageSystemAttributes=trace)
+    assert len(sent["MD5OfMessageSystemAttributes"]) == 32
+    form = {
+        "Action": "SendMessage",
+        "QueueUrl": url,
+        "MessageBody": "query",
+        "MessageSystemAttribute.1.Name": "AWSTraceHeader",
+        "MessageSystemAttribute.1.Value.DataType": "String",
+        "MessageSystemAttribute.1.Value.StringValue": "Root=1-abc;Sampled=1",
+    }
+    answer = httpx.post(server.url + "/", data=form).text
+    assert f"<MD5OfMessageSystemAttributes>{sent['MD5OfMessageSystemAttributes']}<" in answer
+    received = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["AWSTraceHeader"]
+    )["Messages"]
+    assert [(m["Body"], m["Attributes"]) for m in received] == [
+        ("json", {"AWSTraceHeader": "Root=1-abc;Sampled=1"}),
+        ("query", {"AWSTraceHeader": "Root=1-abc;Sampled=1"}),
+    ]
+
+
 def test_a_received_message_stays_hidden_until_its_visibility_changes(sqs: Any) -> None:
     url = make_queue(sqs, "orders", VisibilityTimeout="30")
     sqs.send_message(QueueUrl=url, MessageBody="one")
@@ -97,6 +126,29 @@ def test_a_received_message_stays_hidden_until_its_visibility_changes(sqs: Any) 
     third = sqs.receive_message(QueueUrl=url)["Messages"][0]
     sqs.delete_message(QueueUrl=url, ReceiptHandle=third["ReceiptHandle"])
     assert "Messages" not in sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)
+
+
+def test_visibility_changes_are_answered_as_sqs_answers_them(sqs: Any) -> None:
+    # [api] ChangeMessageVisibility: 0 makes the message visible at once; a message not in
+    # flight is MessageNotInflight; a deleted message's handle is an invalid ReceiptHandle;
+    # "The maximum visibility timeout is 12 hours from the time the message is received".
+    url = make_queue(sqs, "orders")
+    sqs.send_message(QueueUrl=url, MessageBody="body")
+    handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=43_200)
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
+    with pytest.raises(ClientError) as caught:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=10)
+    assert error_code(caught) == "AWS.SimpleQueueService.MessageNotInflight"
+    again = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=again)
+    with pytest.raises(ClientError) as caught:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=again, VisibilityTimeout=10)
+    assert error_code(caught) == "InvalidParameterValue"
+    assert caught.value.response["Error"]["Message"] == (
+        f"Value {again} for parameter ReceiptHandle is invalid. Reason: Message does not exist "
+        "or is not available for visibility timeout change."
+    )
 
 
 def test_an_invalid_receipt_handle_is_refused(sqs: Any) -> None:

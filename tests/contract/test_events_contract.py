@@ -108,6 +108,19 @@ def test_an_unknown_bus_fails_only_that_entry(engine: Engine) -> None:
     }
 
 
+@pytest.mark.parametrize("time", [-1e20, 1e20, float("inf"), float("nan"), "99999-01-01T00:00:00Z"])
+def test_a_time_no_event_can_carry_fails_only_that_entry(engine: Engine, time: Any) -> None:
+    # [api] PutEvents: a failed entry has its ErrorCode, the others go through.
+    route_to_queue(engine, "all", {"source": [ORDERS]}, "inbox")
+    result = engine.events.put_events([entry(Time=time), entry(Time=0)]).as_aws()
+    assert result["FailedEntryCount"] == 1
+    assert result["Entries"][0] == {
+        "ErrorCode": "InvalidArgument",
+        "ErrorMessage": "Parameter Time is not valid.",
+    }
+    assert [event["time"] for event in bodies(engine, "inbox")] == ["1970-01-01T00:00:00Z"]
+
+
 def test_custom_events_may_not_claim_an_aws_source(engine: Engine) -> None:
     result = engine.events.put_events([entry(Source="aws.ec2")]).as_aws()
     assert result["Entries"][0]["ErrorCode"] == "NotAuthorizedForSourceException"
@@ -213,6 +226,22 @@ def test_a_rule_with_targets_cannot_be_deleted(engine: Engine) -> None:
     engine.events.remove_targets("all", ["q"])
     engine.events.delete_rule("all")
     assert engine.events.list_rules() == []
+
+
+def test_a_target_lists_its_retry_policy_only_when_it_was_given(engine: Engine) -> None:
+    # [api] ListTargetsByRule: RetryPolicy and DeadLetterConfig are optional members of a
+    # Target; a target given neither is listed without them.
+    engine.sqs.create_queue("inbox")
+    engine.events.put_rule("all", json.dumps({"source": [ORDERS]}))
+    arn = engine.scope.queue_arn("inbox")
+    retry = {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 600}
+    engine.events.put_targets(
+        "all", [{"Id": "plain", "Arn": arn}, {"Id": "retried", "Arn": arn, "RetryPolicy": retry}]
+    )
+    assert engine.events.list_targets_by_rule("all") == [
+        {"Id": "plain", "Arn": arn},
+        {"Id": "retried", "Arn": arn, "RetryPolicy": retry},
+    ]
 
 
 def test_a_rule_takes_at_most_five_targets(engine: Engine) -> None:

@@ -63,7 +63,7 @@ FIFO_NAME = (
     "The name of a FIFO queue can only include alphanumeric characters, hyphens, or "
     "underscores, must end with .fifo suffix and be 1 to 80 in length."
 )
-NOT_IN_FLIGHT = "Message does not exist or is not available for visibility timeout change."
+NOT_IN_FLIGHT = "The specified message isn't in flight."
 
 
 def arn(name: str) -> str:
@@ -201,44 +201,52 @@ def test_a_fifo_name_without_the_fifo_queue_attribute_is_refused(queues: Queues)
         queues.create_queue("orders.fifo")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="[api] CreateQueue/DeleteQueue: after deleting a queue you must wait 60 seconds "
-    "before creating one with the same name (QueueDeletedRecently); the engine recreates at once",
-)
 def test_recreating_a_queue_within_60_seconds_of_deleting_it_is_refused(
     queues: Queues, clock: ManualClock
 ) -> None:
+    # [api] DeleteQueue: "You must wait 60 seconds after deleting a queue before you can
+    # create another with the same name."
     queues.create_queue("orders")
     queues.delete_queue(url("orders"))
     clock.advance(seconds=59)
-    with pytest.raises(QueueDeletedRecently):
+    with fails(
+        QueueDeletedRecently,
+        "You must wait 60 seconds after deleting a queue before you can create another with "
+        "the same name.",
+    ):
         queues.create_queue("orders")
+    queues.create_queue("payments")  # other names are free
+    clock.advance(seconds=1)
+    assert queues.create_queue("orders") == url("orders")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="[api] SendMessage: MessageGroupId is required for FIFO queues (the send fails "
-    "without it); the engine has no MessageGroupId and accepts the send",
-)
 def test_sending_to_a_fifo_queue_needs_a_message_group_id(queues: Queues) -> None:
+    # [api] SendMessage MessageGroupId: "This parameter applies only to FIFO queues ... you
+    # must provide a MessageGroupId"; SQS answers InvalidParameterValue with this message.
     queues.create_queue("orders.fifo", {"FifoQueue": "true"})
-    with pytest.raises(MissingParameter):
-        queues.send_message(url("orders.fifo"), "body")
+    with fails(InvalidParameterValue, "The request must contain the parameter MessageGroupId."):
+        queues.send_message(url("orders.fifo"), "body", message_deduplication_id="d-1")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="[api] SendMessage DelaySeconds: FIFO queues don't support per-message delays, only "
-    "the queue's; the engine delays the message",
-)
 def test_a_fifo_queue_refuses_a_per_message_delay(queues: Queues) -> None:
+    # [api] SendMessage DelaySeconds: "FIFO queues don't support per-message delays, only
+    # per-queue delays."
     queues.create_queue("orders.fifo", {"FifoQueue": "true"})
-    with pytest.raises(InvalidParameterValue):
-        queues.send_message(url("orders.fifo"), "body", delay_seconds=5)
+    with fails(
+        InvalidParameterValue,
+        "Value 5 for parameter DelaySeconds is invalid. Reason: The request include parameter "
+        "that is not valid for this queue type.",
+    ):
+        queues.send_message(
+            url("orders.fifo"),
+            "body",
+            delay_seconds=5,
+            message_group_id="g",
+            message_deduplication_id="d-1",
+        )
 
 
-def test_a_deleted_queue_and_its_messages_are_gone(queues: Queues) -> None:
+def test_a_deleted_queue_and_its_messages_are_gone(queues: Queues, clock: ManualClock) -> None:
     queues.create_queue("orders")
     queues.send_message(url("orders"), "hello")
     queues.delete_queue(url("orders"))
@@ -255,6 +263,7 @@ def test_a_deleted_queue_and_its_messages_are_gone(queues: Queues) -> None:
         queues.purge_queue(url("orders"))
     with fails(QueueDoesNotExist, missing):
         queues.delete_queue(url("orders"))
+    clock.advance(seconds=60)
     queues.create_queue("orders")
     assert queues.receive_message(url("orders")) == []
 
@@ -298,6 +307,31 @@ def test_a_new_queue_has_sqs_defaults(queues: Queues) -> None:
     assert values["LastModifiedTimestamp"] == str(START_MS // 1000)
     assert counts(queues, "orders") == (0, 0, 0)
     assert "RedrivePolicy" not in values
+
+
+def test_all_attributes_are_those_sqs_returns_for_the_queue_type_and_encryption(
+    queues: Queues,
+) -> None:
+    # [api] GetQueueAttributes: KmsMasterKeyId and KmsDataKeyReusePeriodSeconds "apply only
+    # to server-side-encryption" with a KMS key; FIFO attributes only on FIFO queues.
+    standard = {
+        "QueueArn", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp",
+        "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod", "DelaySeconds",
+        "ReceiveMessageWaitTimeSeconds", "SqsManagedSseEnabled",
+    }  # fmt: skip
+    queues.create_queue("orders")
+    assert set(queues.get_queue_attributes(url("orders"))) == standard
+    queues.create_queue("orders.fifo", {"FifoQueue": "true"})
+    fifo = {"FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"}
+    assert set(queues.get_queue_attributes(url("orders.fifo"))) == standard | fifo
+    queues.set_queue_attributes(url("orders"), {"KmsMasterKeyId": "alias/aws/sqs"})
+    values = queues.get_queue_attributes(url("orders"))
+    assert set(values) == standard | {"KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds"}
+    assert (values["KmsDataKeyReusePeriodSeconds"], values["SqsManagedSseEnabled"]) == (
+        "300",
+        "false",
+    )
 
 
 def test_get_queue_attributes_returns_only_the_names_asked_for(queues: Queues) -> None:
@@ -576,6 +610,17 @@ def test_message_attributes_count_towards_the_message_size(queues: Queues) -> No
             {"a": {"DataType": "Number", "StringValue": "twelve"}},
             "Can't cast the value of message (user) attribute 'a' to a number.",
         ),
+        *(  # [md5] "up to 38 digits of precision, and ... between 10^-128 and 10^+126"
+            (
+                {"a": {"DataType": "Number", "StringValue": number}},
+                "Can't cast the value of message (user) attribute 'a' to a number.",
+            )
+            for number in ("1e400", "1e127", "-1e-129", "Infinity", "NaN", "1" * 39)
+        ),
+        (
+            {"a": {"DataType": "Binary", "BinaryValue": "not base64!"}},
+            "The message attribute 'a' with type 'Binary' must hold base64-encoded binary data.",
+        ),
     ],
 )
 def test_message_attribute_rules(
@@ -584,6 +629,61 @@ def test_message_attribute_rules(
     queues.create_queue("orders")
     with fails(InvalidParameterValue, message):
         queues.send_message(url("orders"), "body", message_attributes=attributes)
+
+
+@pytest.mark.parametrize("number", ["1e126", "-1e-128", "0", "1" * 38, "-12.50"])
+def test_numbers_within_sqs_range_and_precision_are_accepted(queues: Queues, number: str) -> None:
+    queues.create_queue("orders")
+    attributes = {"n": {"DataType": "Number", "StringValue": number}}
+    queues.send_message(url("orders"), "body", message_attributes=attributes)
+    assert receive_one(queues, "orders", message_attribute_names=["All"]).message_attributes == (
+        attributes
+    )
+
+
+@pytest.mark.parametrize("name", ["größe", "数量", "Ünit_2.v-1", "x" * 256])
+def test_attribute_names_may_be_unicode_alphanumerics(queues: Queues, name: str) -> None:
+    # [md5] Name: "can contain alphanumeric characters, hyphens (-), underscores (_), and
+    # periods (.)", up to 256 characters.
+    queues.create_queue("orders")
+    attributes = {name: {"DataType": "String", "StringValue": "v"}}
+    queues.send_message(url("orders"), "body", message_attributes=attributes)
+    received = receive_one(queues, "orders", message_attribute_names=["All"])
+    assert received.message_attributes == attributes
+
+
+@pytest.mark.parametrize("name", ["with space", "a/b", "x" * 257, ".lead", "trail."])
+def test_other_attribute_names_are_refused(queues: Queues, name: str) -> None:
+    queues.create_queue("orders")
+    with fails(InvalidParameterValue, f"Message attribute name '{name}' is invalid."):
+        queues.send_message(
+            url("orders"),
+            "body",
+            message_attributes={name: {"DataType": "String", "StringValue": "v"}},
+        )
+
+
+def test_a_bad_attribute_fails_only_its_batch_entry(queues: Queues) -> None:
+    queues.create_queue("orders")
+    result = queues.send_message_batch(
+        url("orders"),
+        [
+            {"Id": "ok", "MessageBody": "kept"},
+            {
+                "Id": "binary",
+                "MessageBody": "x",
+                "MessageAttributes": {"b": {"DataType": "Binary", "BinaryValue": "%%%"}},
+            },
+            {
+                "Id": "number",
+                "MessageBody": "y",
+                "MessageAttributes": {"n": {"DataType": "Number", "StringValue": "1e400"}},
+            },
+        ],
+    )
+    assert [entry_id for entry_id, _ in result.successful] == ["ok"]
+    assert sorted(failure.id for failure in result.failed) == ["binary", "number"]
+    assert receive_one(queues, "orders").body == "kept"
 
 
 def _out_of_range(name: str, value: int, low: int, high: int) -> str:
@@ -743,6 +843,9 @@ def test_change_message_visibility_to_zero_makes_it_visible_now(queues: Queues) 
 def test_change_message_visibility_of_a_message_not_in_flight(
     queues: Queues, clock: ManualClock
 ) -> None:
+    # [api] ChangeMessageVisibility errors: MessageNotInflight "The specified message isn't
+    # in flight"; a receipt handle that no longer names a receive of the message (received
+    # again since, or deleted) is an invalid ReceiptHandle value.
     queues.create_queue("orders")
     queues.send_message(url("orders"), "body")
     handle = receive_one(queues, "orders").receipt_handle
@@ -750,11 +853,22 @@ def test_change_message_visibility_of_a_message_not_in_flight(
     with fails(MessageNotInflight, NOT_IN_FLIGHT):
         queues.change_message_visibility(url("orders"), handle, 10)
     fresh = receive_one(queues, "orders").receipt_handle  # received again: the old handle is stale
-    with fails(MessageNotInflight, NOT_IN_FLIGHT):
+    with fails(InvalidParameterValue, stale(handle)):
         queues.change_message_visibility(url("orders"), handle, 10)
-    queues.delete_message(url("orders"), fresh)
+    queues.change_message_visibility(url("orders"), fresh, 0)  # to 0: visible again at once
     with fails(MessageNotInflight, NOT_IN_FLIGHT):
-        queues.change_message_visibility(url("orders"), fresh, 10)
+        queues.change_message_visibility(url("orders"), fresh, 10)  # and back: not in flight
+    again = receive_one(queues, "orders").receipt_handle
+    queues.delete_message(url("orders"), again)
+    with fails(InvalidParameterValue, stale(again)):
+        queues.change_message_visibility(url("orders"), again, 10)
+
+
+def stale(handle: str) -> str:
+    return (
+        f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist "
+        "or is not available for visibility timeout change."
+    )
 
 
 def test_change_message_visibility_timeout_range(queues: Queues) -> None:
@@ -769,21 +883,36 @@ def test_change_message_visibility_timeout_range(queues: Queues) -> None:
         queues.change_message_visibility(url("orders"), handle, 43_201)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="[api] ChangeMessageVisibility: the total visibility timeout of a message cannot "
-    "exceed 12 hours from its receive ('If you try to extend beyond 12 hours, the request will "
-    "be rejected'); the engine accepts any 0-43200 value at any time",
-)
 def test_visibility_cannot_be_extended_beyond_12_hours_from_the_receive(
     queues: Queues, clock: ManualClock
 ) -> None:
+    # [api] ChangeMessageVisibility: "The maximum visibility timeout is 12 hours from the
+    # time the message is received ... If you try to extend beyond 12 hours, the request
+    # will be rejected."
     queues.create_queue("orders")
     queues.send_message(url("orders"), "body")
     handle = receive_one(queues, "orders").receipt_handle
     clock.advance(seconds=10)
-    with pytest.raises(InvalidParameterValue):
+    with fails(
+        InvalidParameterValue,
+        "Value 43200 for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout "
+        "for the message is beyond the limit [43200 seconds].",
+    ):
         queues.change_message_visibility(url("orders"), handle, 43_200)  # 10 s + 12 h in all
+    queues.change_message_visibility(url("orders"), handle, 43_190)  # exactly 12 h in all
+    clock.advance(seconds=43_189)
+    with pytest.raises(InvalidParameterValue):
+        queues.change_message_visibility(url("orders"), handle, 2)
+    queues.change_message_visibility(url("orders"), handle, 1)
+
+
+def test_a_new_receive_starts_a_new_12_hours(queues: Queues, clock: ManualClock) -> None:
+    queues.create_queue("orders", {"VisibilityTimeout": "60"})
+    queues.send_message(url("orders"), "body")
+    receive_one(queues, "orders")
+    clock.advance(seconds=60)
+    handle = receive_one(queues, "orders").receipt_handle  # received again
+    queues.change_message_visibility(url("orders"), handle, 43_200)
 
 
 # -- batch operations -----------------------------------------------------------------------

@@ -202,16 +202,15 @@ def test_list_and_describe_outputs_are_the_aws_cli_documents(topology: Cli) -> N
     assert topology.ok("events", "describe-rule", "--name", "order-created") == rule
     assert topology.ok("events", "list-rules", "--name-prefix", "order") == {"Rules": [rule]}
     assert topology.ok("events", "list-rules", "--name-prefix", "nothing") == {"Rules": []}
-    retry = {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400}
+    # No RetryPolicy was given: none is listed (the defaults apply), as on AWS.
     assert topology.ok("events", "list-targets-by-rule", "--rule", "order-created") == {
         "Targets": [
             {
                 "Id": "missing",
                 "Arn": f"{SQS_ARN}no-such-queue",
-                "RetryPolicy": retry,
                 "DeadLetterConfig": {"Arn": f"{SQS_ARN}events-dlq"},
             },
-            {"Id": "orders", "Arn": f"{SQS_ARN}orders", "RetryPolicy": retry},
+            {"Id": "orders", "Arn": f"{SQS_ARN}orders"},
         ]
     }
     assert topology.ok(
@@ -240,7 +239,6 @@ def test_list_and_describe_outputs_are_the_aws_cli_documents(topology: Cli) -> N
     )
     assert attributes == {
         "DelaySeconds": "0",
-        "KmsDataKeyReusePeriodSeconds": "300",
         "MaximumMessageSize": "262144",
         "MessageRetentionPeriod": "345600",
         "ReceiveMessageWaitTimeSeconds": "0",
@@ -258,17 +256,16 @@ def test_event_buses_rules_and_targets_have_a_full_lifecycle(cli: Cli) -> None:
     bus_arn = f"{EVENTS_ARN}event-bus/orders"
     created = cli.ok("events", "create-event-bus", "--name", "orders", "--description", "Orders")
     assert created == {"EventBusArn": bus_arn}
-    assert cli.ok("events", "describe-event-bus", "--name", "orders") == {
-        "Name": "orders",
-        "Arn": bus_arn,
-        "Description": "Orders",
-    }
-    assert cli.ok("events", "list-event-buses") == {
-        "EventBuses": [
-            {"Name": "default", "Arn": f"{EVENTS_ARN}event-bus/default"},
-            {"Name": "orders", "Arn": bus_arn},
-        ]
-    }
+    described = cli.ok("events", "describe-event-bus", "--name", "orders")
+    assert described.pop("CreationTime") == described.pop("LastModifiedTime")
+    assert described == {"Name": "orders", "Arn": bus_arn, "Description": "Orders"}
+    listed = cli.ok("events", "list-event-buses")["EventBuses"]
+    assert all(bus.pop("CreationTime").endswith("+00:00") for bus in listed)
+    assert all(bus.pop("LastModifiedTime").endswith("+00:00") for bus in listed)
+    assert listed == [
+        {"Name": "default", "Arn": f"{EVENTS_ARN}event-bus/default"},
+        {"Name": "orders", "Arn": bus_arn, "Description": "Orders"},
+    ]
     on_bus = ("--event-bus-name", "orders")
     cli.ok("events", "put-rule", "--name", "r", "--event-pattern", PATTERN, *on_bus)
     cli.ok("events", "disable-rule", "--name", "r", *on_bus)
@@ -360,6 +357,32 @@ def test_messages_with_attributes_batches_and_visibility(cli: Cli, tmp_path: Pat
     cli.ok("sqs", "purge-queue", *queue)
     cli.ok("sqs", "delete-queue", *queue)
     assert cli.ok("sqs", "list-queues") is None
+
+
+def test_a_fifo_queue_through_the_cli_as_through_the_aws_cli(cli: Cli) -> None:
+    # [api] SendMessage: MessageGroupId and MessageDeduplicationId in, SequenceNumber out.
+    cli.ok(
+        "sqs", "create-queue", "--queue-name", "work.fifo", "--attributes", '{"FifoQueue": "true"}'
+    )
+    queue = ("--queue-url", f"{URL}work.fifo")
+    first = cli.ok(
+        "sqs", "send-message", *queue, "--message-body", "one",
+        "--message-group-id", "g", "--message-deduplication-id", "d-1",
+    )  # fmt: skip
+    assert list(first) == ["MD5OfMessageBody", "MessageId", "SequenceNumber"]
+    again = cli.ok(
+        "sqs", "send-message", *queue, "--message-body", "two",
+        "--message-group-id", "g", "--message-deduplication-id", "d-1",
+    )  # fmt: skip
+    assert again["MessageId"] == first["MessageId"]
+    refused = cli.run("sqs", "send-message", *queue, "--message-body", "three")
+    assert refused.returncode != 0
+    assert "The request must contain the parameter MessageGroupId." in refused.stderr
+    [message] = receive(cli, "work.fifo", "--attribute-names", "All")
+    assert (message["Body"], message["Attributes"]["SequenceNumber"]) == (
+        "one",
+        first["SequenceNumber"],
+    )
 
 
 def test_receive_on_an_empty_queue_prints_nothing(cli: Cli) -> None:

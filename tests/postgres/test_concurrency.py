@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
 from decimal import Decimal
 from typing import TypeVar
@@ -28,45 +28,13 @@ from orderflow.eventbus.ports import StoreTransaction
 from orderflow.eventbus.queues import Queues
 from orderflow.services.inventory.records import STOCK
 from orderflow.services.ports import OutgoingEvent
+from tests.postgres.hosts import HOSTS, at_once
 from tests.support.orders import place_order
 from tests.support.postgres import postgres_system
 
 pytestmark = pytest.mark.postgres
 
-HOSTS = 4
 T = TypeVar("T")
-
-
-@pytest.fixture
-def hosts(postgres_url: str) -> Iterator[list[PostgresStore]]:
-    with ExitStack() as stack:
-        stores = [PostgresStore(postgres_url) for _ in range(HOSTS)]
-        for store in stores:
-            stack.callback(store.close)
-        yield stores
-
-
-def at_once(work: Callable[[int], T], count: int = HOSTS) -> list[T]:
-    """``work(host)`` on ``count`` threads started together; their results, by host."""
-    barrier = threading.Barrier(count)
-    results: dict[int, T] = {}
-    errors: list[BaseException] = []
-
-    def run(host: int) -> None:
-        barrier.wait()
-        try:
-            results[host] = work(host)
-        except BaseException as exc:  # re-raised below, in the test's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(host,)) for host in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return [results[host] for host in range(count)]
 
 
 def test_receivers_on_four_hosts_take_every_message_exactly_once(

@@ -36,7 +36,7 @@ def versions(url: str) -> list[tuple[int, str]]:
 def test_the_migration_files_are_numbered_one_by_one_from_1() -> None:
     steps = migrations()
     assert [step.version for step in steps] == list(range(1, len(steps) + 1))
-    assert [step.name for step in steps[:2]] == ["engine", "services"]
+    assert [step.name for step in steps[:3]] == ["engine", "services", "fifo"]
     assert latest() == steps[-1].version
     assert all(step.sql.strip() for step in steps)
 
@@ -72,8 +72,13 @@ def test_an_older_database_is_upgraded_when_opened_and_keeps_its_records(
             )
     finally:
         store.close()
-    assert versions(empty_database) == [(1, "engine"), (2, "services"), (3, "many_workers")]
-    assert "svc_documents" in tables(empty_database)
+    assert versions(empty_database) == [
+        (1, "engine"),
+        (2, "services"),
+        (3, "many_workers"),
+        (4, "fifo"),
+    ]
+    assert {"svc_documents", "deduplications"} <= set(tables(empty_database))
 
 
 @pytest.mark.postgres

@@ -28,6 +28,8 @@ from orderflow.domain.money import CURRENCIES, has_more_than_cents, to_amount
 MAX_ITEMS: Final = 100
 MAX_QUANTITY: Final = 10_000
 MAX_PRICE: Final = Decimal("1000000")
+MAX_STOCK: Final = 1_000_000_000
+"""The most units of one SKU the stock may hold (a level is a 64-bit integer in every store)."""
 
 
 class OrderStatus(StrEnum):

@@ -12,7 +12,13 @@ from typing import Any
 from orderflow.eventbus.bus import FailedEntry
 from orderflow.eventbus.model.queues import MoveTask
 from orderflow.eventbus.names import AwsScope
+from orderflow.eventbus.pages import Page
 from orderflow.eventbus.queues import BatchFailure, BatchResult, ReceivedMessage, SentMessage
+
+
+def next_token(page: Page[Any]) -> dict[str, str]:
+    """A list answer's NextToken member: present while more items follow."""
+    return {} if page.next_token is None else {"NextToken": page.next_token}
 
 
 def sent_message(sent: SentMessage) -> dict[str, str]:
@@ -20,7 +26,11 @@ def sent_message(sent: SentMessage) -> dict[str, str]:
     shown = {"MD5OfMessageBody": sent.md5_of_body}
     if sent.md5_of_attributes is not None:
         shown["MD5OfMessageAttributes"] = sent.md5_of_attributes
+    if sent.md5_of_system_attributes is not None:
+        shown["MD5OfMessageSystemAttributes"] = sent.md5_of_system_attributes
     shown["MessageId"] = sent.message_id
+    if sent.sequence_number is not None:
+        shown["SequenceNumber"] = sent.sequence_number
     return shown
 
 

@@ -31,6 +31,7 @@ from orderflow.eventbus.model.bus import (
     TargetRecord,
 )
 from orderflow.eventbus.model.queues import (
+    Deduplication,
     MoveTask,
     NewMessage,
     QueueCounts,
@@ -52,20 +53,53 @@ class QueueTables(Protocol):
         ...
 
     def delete_queue(self, name: str) -> None:
-        """Forget the queue and every message in it."""
+        """Forget the queue, every message in it and its deduplication records."""
+        ...
+
+    def note_queue_deleted(self, name: str, at_ms: int) -> None:
+        """Remember that queue ``name`` was deleted at ``at_ms`` (SQS refuses to create a
+        queue of that name for 60 seconds)."""
+        ...
+
+    def queue_deleted_at(self, name: str) -> int | None:
+        """When queue ``name`` was last deleted, if it was."""
         ...
 
     def add_messages(self, messages: Sequence[NewMessage]) -> None: ...
+
+    def add_message(self, message: NewMessage) -> int:
+        """Store one message; its ``seq`` (a FIFO send answers with it)."""
+        ...
+
+    def deduplication(self, queue: str, key: str) -> Deduplication | None:
+        """The deduplication record of ``key`` in ``queue`` (live or expired), held against
+        every other transaction's look at the same key until this one ends, so that of two
+        concurrent sends of one deduplication id only one stores its message."""
+        ...
+
+    def save_deduplication(self, record: Deduplication, now_ms: int) -> None:
+        """Insert or replace ``record``, forgetting the queue's records expired at ``now_ms``."""
+        ...
 
     def visible_messages(self, queue: str, now_ms: int, limit: int) -> list[StoredMessage]:
         """Up to ``limit`` messages visible at ``now_ms``, longest-waiting first."""
         ...
 
-    def claim_visible(self, queue: str, now_ms: int, limit: int) -> list[StoredMessage]:
+    def claim_visible(
+        self, queue: str, now_ms: int, limit: int, *, by_group: bool = False
+    ) -> list[StoredMessage]:
         """As ``visible_messages``, in a write transaction, claiming them: no other
         transaction's claim returns them until this one ends, so that receivers on many
         hosts take disjoint messages without a global lock. (A store with one writer at a
-        time gives this by itself; PostgreSQL by ``FOR UPDATE SKIP LOCKED``.)"""
+        time gives this by itself; PostgreSQL by ``FOR UPDATE SKIP LOCKED``.)
+
+        ``by_group`` (a FIFO queue): of each message group only while none of its messages
+        is in flight (received, its visibility timeout not over), in storing order up to
+        its first message that is not visible: a group's messages are received in order,
+        one batch at a time. As many of one group as it has come before the next group's
+        (groups in the order of their oldest message), as SQS returns "as many messages
+        with the same message group ID as possible". No two transactions claim messages of
+        one group at once."""
         ...
 
     def mark_received(self, receptions: Sequence[Reception]) -> None: ...

@@ -43,7 +43,6 @@ from orderflow.eventbus.queues.errors import (
     InvalidBatchEntryId,
     InvalidMessageContents,
     InvalidParameterValue,
-    MessageNotInflight,
     MissingParameter,
     QueueDoesNotExist,
     ReceiptHandleIsInvalid,
@@ -731,7 +730,7 @@ def test_a_stale_receipt_handle_cannot_change_the_message(shop: Shop) -> None:
         if m.body == "a message"
     ]
     with unchanged(shop.db):
-        with pytest.raises(MessageNotInflight):
+        with pytest.raises(InvalidParameterValue, match="for parameter ReceiptHandle is invalid"):
             sqs.change_message_visibility(shop.orders, shop.in_flight_handle, 0)
         sqs.delete_message(shop.orders, shop.in_flight_handle)  # succeeds, deletes nothing
     sqs.delete_message(shop.orders, again.receipt_handle)

@@ -22,6 +22,7 @@ from dataclasses import fields, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from orderflow.adapters.memory.groups import claimable
 from orderflow.eventbus.errors import StoreError
 from orderflow.eventbus.model.bus import (
     ArchivedEvent,
@@ -34,6 +35,7 @@ from orderflow.eventbus.model.bus import (
     TargetRecord,
 )
 from orderflow.eventbus.model.queues import (
+    Deduplication,
     MoveTask,
     NewMessage,
     QueueCounts,
@@ -97,6 +99,7 @@ class _Tables:
         self.messages: dict[str, dict[int, StoredMessage]] = {}  # queue -> seq -> message
         self.message_queue: dict[int, str] = {}  # seq -> queue
         self.move_tasks: dict[str, tuple[int, MoveTask]] = {}  # handle -> (save order, task)
+        self.deduplications: dict[str, dict[str, Deduplication]] = {}  # queue -> key -> record
         self.meta: dict[str, int] = {"topology_version": 0}
         self.buses: dict[str, BusRecord] = {}
         self.rules: dict[tuple[str, str], RuleRecord] = {}
@@ -136,19 +139,40 @@ class MemoryTransaction:
     def delete_queue(self, name: str) -> None:
         self.delete_messages(list(self._t.messages.get(name, {})))
         self._j.pop(self._t.messages, name)
+        self._j.pop(self._t.deduplications, name)
         for task in self.move_tasks(name):
             self._j.pop(self._t.move_tasks, task.handle)
         self._j.pop(self._t.queues, name)
+
+    def note_queue_deleted(self, name: str, at_ms: int) -> None:
+        self._j.put(self._t.meta, f"queue_deleted/{name}", at_ms)
+
+    def queue_deleted_at(self, name: str) -> int | None:
+        return self._t.meta.get(f"queue_deleted/{name}")
 
     # -- messages ----------------------------------------------------------------
 
     def add_messages(self, messages: Sequence[NewMessage]) -> None:
         for message in messages:
-            seq = self._next_seq()
-            values = {name: getattr(message, name) for name in _MESSAGE_FIELDS}
-            stored = StoredMessage(**values, seq=seq)
-            self._j.put(self._inner(self._t.messages, message.queue), seq, stored)
-            self._j.put(self._t.message_queue, seq, message.queue)
+            self.add_message(message)
+
+    def add_message(self, message: NewMessage) -> int:
+        seq = self._next_seq()
+        values = {name: getattr(message, name) for name in _MESSAGE_FIELDS}
+        stored = StoredMessage(**values, seq=seq)
+        self._j.put(self._inner(self._t.messages, message.queue), seq, stored)
+        self._j.put(self._t.message_queue, seq, message.queue)
+        return seq
+
+    def deduplication(self, queue: str, key: str) -> Deduplication | None:
+        # Transactions are serialised under the store's lock: nobody else looks meanwhile.
+        return self._t.deduplications.get(queue, {}).get(key)
+
+    def save_deduplication(self, record: Deduplication, now_ms: int) -> None:
+        table = self._inner(self._t.deduplications, record.queue)
+        for key in [key for key, kept in table.items() if kept.expires_ms <= now_ms]:
+            self._j.pop(table, key)
+        self._j.put(table, record.key, record)
 
     def _messages(self, queue: str) -> Iterator[StoredMessage]:
         return iter(self._t.messages.get(queue, {}).values())
@@ -159,8 +183,12 @@ class MemoryTransaction:
             limit, visible, key=lambda message: (message.visible_at_ms, message.seq)
         )
 
-    def claim_visible(self, queue: str, now_ms: int, limit: int) -> list[StoredMessage]:
+    def claim_visible(
+        self, queue: str, now_ms: int, limit: int, *, by_group: bool = False
+    ) -> list[StoredMessage]:
         # Transactions are serialised under the store's lock: nobody else can claim.
+        if by_group:
+            return claimable(self._messages(queue), now_ms, limit)
         return self.visible_messages(queue, now_ms, limit)
 
     def _update(self, seq: int, **changes: Any) -> None:

@@ -2,6 +2,11 @@
 
 What a write transaction locks (and why), beyond the rows its own writes lock:
 
+- ``claim_visible`` of a FIFO queue: its message groups, by advisory locks, then their
+  messages (``groups`` says how, and why a row lock alone would not do).
+- ``deduplication`` (a FIFO send's look for its deduplication id): a transaction-scoped
+  advisory lock on the queue and key, taken before the read, so that of two senders of
+  one id the second reads what the first committed and stores nothing.
 - ``claim_visible``: ``FOR UPDATE SKIP LOCKED``. Receivers on any host take disjoint
   messages, none waiting for another: a message another receiver is claiming is skipped,
   and one that became invisible (received and committed) after this statement's snapshot
@@ -33,8 +38,11 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Final
 
+from orderflow.adapters.message_rows import COLUMNS, NEW_COLUMNS, new_values, stored
 from orderflow.adapters.postgres.connection import Connection
+from orderflow.adapters.postgres.groups import claim_by_group
 from orderflow.eventbus.model.queues import (
+    Deduplication,
     MoveTask,
     NewMessage,
     QueueCounts,
@@ -43,38 +51,12 @@ from orderflow.eventbus.model.queues import (
     StoredMessage,
 )
 
-_MESSAGE_COLUMNS: Final = (
-    "queue, message_id, body, attributes, sent_ms, visible_at_ms, receive_count, "
-    "first_receive_ms, group_id, dedup_id, dead_letter_source, seq, receipt_handle"
-)
-_NEW_COLUMNS: Final = (
-    "queue, message_id, body, attributes, sent_ms, visible_at_ms, receive_count, "
-    "first_receive_ms, group_id, dedup_id, dead_letter_source"
-)
 _QUEUE_COLUMNS: Final = "name, attributes, tags, created_ms, modified_ms, last_purge_ms"
 
 
 @lru_cache(maxsize=1024)
 def _frozen_json(text: str) -> Mapping[str, str]:
     return MappingProxyType(json.loads(text))
-
-
-def _message(row: Sequence[Any]) -> StoredMessage:
-    return StoredMessage(
-        queue=row[0],
-        message_id=row[1],
-        body=row[2],
-        message_attributes=row[3],
-        sent_ms=row[4],
-        visible_at_ms=row[5],
-        receive_count=row[6],
-        first_receive_ms=row[7],
-        group_id=row[8],
-        dedup_id=row[9],
-        dead_letter_source=row[10],
-        seq=row[11],
-        receipt_handle=row[12],
-    )
 
 
 def _queue(row: Sequence[Any]) -> QueueRecord:
@@ -129,58 +111,94 @@ class PostgresQueueTables:
     def delete_queue(self, name: str) -> None:
         self._db.execute("DELETE FROM messages WHERE queue = %s", (name,))
         self._db.execute("DELETE FROM move_tasks WHERE source = %s", (name,))
+        self._db.execute("DELETE FROM deduplications WHERE queue = %s", (name,))
         self._db.execute("DELETE FROM queues WHERE name = %s", (name,))
+
+    def note_queue_deleted(self, name: str, at_ms: int) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (%s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (f"queue_deleted/{name}", at_ms),
+        )
+
+    def queue_deleted_at(self, name: str) -> int | None:
+        row = self._db.execute(
+            "SELECT value FROM meta WHERE key = %s", (f"queue_deleted/{name}",)
+        ).fetchone()
+        return None if row is None else int(row[0])
 
     # -- messages ----------------------------------------------------------------
 
     def add_messages(self, messages: Sequence[NewMessage]) -> None:
         if not messages:
             return
-        columns = list(
-            zip(
-                *(
-                    (
-                        m.queue,
-                        m.message_id,
-                        m.body,
-                        m.message_attributes,
-                        m.sent_ms,
-                        m.visible_at_ms,
-                        m.receive_count,
-                        m.first_receive_ms,
-                        m.group_id,
-                        m.dedup_id,
-                        m.dead_letter_source,
-                    )
-                    for m in messages
-                ),
-                strict=True,
-            )
-        )
+        columns = list(zip(*(new_values(m) for m in messages), strict=True))
         # One statement for the whole batch, in the given order (seq follows it).
         self._db.execute(
-            f"INSERT INTO messages ({_NEW_COLUMNS}) "
-            f"SELECT {_NEW_COLUMNS} FROM unnest(%s::text[], %s::text[], %s::text[], "
-            "%s::text[], %s::bigint[], %s::bigint[], %s::integer[], %s::bigint[], %s::text[], "
-            f"%s::text[], %s::text[]) WITH ORDINALITY AS m({_NEW_COLUMNS}, n) ORDER BY n",
+            f"INSERT INTO messages ({NEW_COLUMNS}) "
+            f"SELECT {NEW_COLUMNS} FROM unnest(%s::text[], %s::text[], %s::text[], "
+            "%s::bigint[], %s::bigint[], %s::text[], %s::integer[], %s::bigint[], %s::text[], "
+            "%s::text[], %s::text[], %s::text[]) "
+            f"WITH ORDINALITY AS m({NEW_COLUMNS}, n) ORDER BY n",
             [list(column) for column in columns],
+        )
+
+    def add_message(self, message: NewMessage) -> int:
+        row = self._db.execute(
+            f"INSERT INTO messages ({NEW_COLUMNS}) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING seq",
+            new_values(message),
+        ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def deduplication(self, queue: str, key: str) -> Deduplication | None:
+        if self.writes:  # a statement of its own: the read below then sees the last holder's
+            self._db.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended("
+                "'orderflow.deduplication/' || %s || '/' || %s, 0))",
+                (queue, key),
+            )
+        row = self._db.execute(
+            "SELECT message_id, seq, expires_ms FROM deduplications WHERE queue = %s AND key = %s",
+            (queue, key),
+        ).fetchone()
+        return None if row is None else Deduplication(queue, key, row[0], row[1], row[2])
+
+    def save_deduplication(self, record: Deduplication, now_ms: int) -> None:
+        self._db.execute(  # others' expired records: left to a later send if held now
+            "DELETE FROM deduplications WHERE (queue, key) IN (SELECT queue, key FROM "
+            "deduplications WHERE queue = %s AND expires_ms <= %s FOR UPDATE SKIP LOCKED)",
+            (record.queue, now_ms),
+        )
+        self._db.execute(
+            "INSERT INTO deduplications (queue, key, message_id, seq, expires_ms) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (queue, key) DO UPDATE SET "
+            "message_id = excluded.message_id, seq = excluded.seq, "
+            "expires_ms = excluded.expires_ms",
+            (record.queue, record.key, record.message_id, record.seq, record.expires_ms),
         )
 
     def visible_messages(self, queue: str, now_ms: int, limit: int) -> list[StoredMessage]:
         rows = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE queue = %s AND visible_at_ms <= %s "
+            f"SELECT {COLUMNS} FROM messages WHERE queue = %s AND visible_at_ms <= %s "
             "ORDER BY visible_at_ms, seq LIMIT %s",
             (queue, now_ms, limit),
         )
-        return [_message(row) for row in rows.fetchall()]
+        return [stored(row) for row in rows.fetchall()]
 
-    def claim_visible(self, queue: str, now_ms: int, limit: int) -> list[StoredMessage]:
+    def claim_visible(
+        self, queue: str, now_ms: int, limit: int, *, by_group: bool = False
+    ) -> list[StoredMessage]:
+        if by_group:
+            claimed = claim_by_group(self._db, COLUMNS, queue, now_ms, limit)
+            return [stored(row) for row in claimed]
         rows = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE queue = %s AND visible_at_ms <= %s "
+            f"SELECT {COLUMNS} FROM messages WHERE queue = %s AND visible_at_ms <= %s "
             "ORDER BY visible_at_ms, seq LIMIT %s FOR UPDATE SKIP LOCKED",
             (queue, now_ms, limit),
         )
-        return [_message(row) for row in rows.fetchall()]
+        return [stored(row) for row in rows.fetchall()]
 
     def mark_received(self, receptions: Sequence[Reception]) -> None:
         if not receptions:
@@ -203,9 +221,9 @@ class PostgresQueueTables:
 
     def message(self, seq: int) -> StoredMessage | None:
         row = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE seq = %s{self._locking()}", (seq,)
+            f"SELECT {COLUMNS} FROM messages WHERE seq = %s{self._locking()}", (seq,)
         ).fetchone()
-        return None if row is None else _message(row)
+        return None if row is None else stored(row)
 
     def receipt_handles(self, seqs: Sequence[int]) -> dict[int, str | None]:
         rows = self._db.execute(
@@ -260,11 +278,11 @@ class PostgresQueueTables:
 
     def oldest_messages(self, queue: str, limit: int, after_seq: int = 0) -> list[StoredMessage]:
         rows = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE queue = %s AND seq > %s "
+            f"SELECT {COLUMNS} FROM messages WHERE queue = %s AND seq > %s "
             f"ORDER BY seq LIMIT %s{self._locking()}",
             (queue, after_seq, limit),
         )
-        return [_message(row) for row in rows.fetchall()]
+        return [stored(row) for row in rows.fetchall()]
 
     # -- move tasks --------------------------------------------------------------
 

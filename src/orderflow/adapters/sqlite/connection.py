@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import Final
 
-from orderflow.adapters.sqlite.schema import SCHEMA, SCHEMA_VERSION
+from orderflow.adapters.sqlite.schema import SCHEMA, SCHEMA_VERSION, UPGRADES
 from orderflow.eventbus.errors import StoreError
 
 SYNCHRONOUS_LEVELS: Final = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -90,6 +90,9 @@ def _migrate(connection: sqlite3.Connection) -> None:
         if current == 0:
             _refuse_foreign_tables(connection)
         if current < SCHEMA_VERSION:
+            for version in range(current + 1, SCHEMA_VERSION + 1) if current else ():
+                for statement in UPGRADES.get(version, ()):
+                    connection.execute(statement)
             for statement in SCHEMA:
                 connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -9,7 +9,9 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Final
 
+from orderflow.adapters.message_rows import COLUMNS, NEW_COLUMNS, new_values, stored
 from orderflow.eventbus.model.queues import (
+    Deduplication,
     MoveTask,
     NewMessage,
     QueueCounts,
@@ -20,10 +22,6 @@ from orderflow.eventbus.model.queues import (
 from orderflow.eventbus.ports import batched
 
 _MAX_PARAMETERS: Final = 500
-_MESSAGE_COLUMNS: Final = (
-    "queue, message_id, body, attributes, sent_ms, visible_at_ms, receive_count, "
-    "first_receive_ms, group_id, dedup_id, dead_letter_source, seq, receipt_handle"
-)
 
 
 @lru_cache(maxsize=1024)
@@ -39,24 +37,7 @@ def _is_new(message: NewMessage) -> bool:
         and message.first_receive_ms is None
         and message.dedup_id is None
         and message.dead_letter_source is None
-    )
-
-
-def _message(row: Sequence[Any]) -> StoredMessage:
-    return StoredMessage(
-        queue=row[0],
-        message_id=row[1],
-        body=row[2],
-        message_attributes=row[3],
-        sent_ms=row[4],
-        visible_at_ms=row[5],
-        receive_count=row[6],
-        first_receive_ms=row[7],
-        group_id=row[8],
-        dedup_id=row[9],
-        dead_letter_source=row[10],
-        seq=row[11],
-        receipt_handle=row[12],
+        and message.trace_header is None
     )
 
 
@@ -110,7 +91,20 @@ class SqliteQueueTables:
     def delete_queue(self, name: str) -> None:
         self._db.execute("DELETE FROM messages WHERE queue = ?", (name,))
         self._db.execute("DELETE FROM move_tasks WHERE source = ?", (name,))
+        self._db.execute("DELETE FROM deduplications WHERE queue = ?", (name,))
         self._db.execute("DELETE FROM queues WHERE name = ?", (name,))
+
+    def note_queue_deleted(self, name: str, at_ms: int) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            (f"queue_deleted/{name}", at_ms),
+        )
+
+    def queue_deleted_at(self, name: str) -> int | None:
+        row = self._db.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"queue_deleted/{name}",)
+        ).fetchone()
+        return None if row is None else int(row[0])
 
     # -- messages ----------------------------------------------------------------
 
@@ -128,38 +122,60 @@ class SqliteQueueTables:
             )
             return
         self._db.executemany(
-            "INSERT INTO messages (queue, message_id, body, attributes, sent_ms, visible_at_ms, "
-            "receive_count, first_receive_ms, group_id, dedup_id, dead_letter_source) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    m.queue,
-                    m.message_id,
-                    m.body,
-                    m.message_attributes,
-                    m.sent_ms,
-                    m.visible_at_ms,
-                    m.receive_count,
-                    m.first_receive_ms,
-                    m.group_id,
-                    m.dedup_id,
-                    m.dead_letter_source,
-                )
-                for m in messages
-            ],
+            f"INSERT INTO messages ({NEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [new_values(m) for m in messages],
+        )
+
+    def add_message(self, message: NewMessage) -> int:
+        cursor = self._db.execute(
+            f"INSERT INTO messages ({NEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            new_values(message),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def deduplication(self, queue: str, key: str) -> Deduplication | None:
+        # One writer at a time (BEGIN IMMEDIATE): nobody else looks until this one ends.
+        row = self._db.execute(
+            "SELECT message_id, seq, expires_ms FROM deduplications WHERE queue = ? AND key = ?",
+            (queue, key),
+        ).fetchone()
+        return None if row is None else Deduplication(queue, key, row[0], row[1], row[2])
+
+    def save_deduplication(self, record: Deduplication, now_ms: int) -> None:
+        self._db.execute(
+            "DELETE FROM deduplications WHERE queue = ? AND expires_ms <= ?",
+            (record.queue, now_ms),
+        )
+        self._db.execute(
+            "INSERT OR REPLACE INTO deduplications (queue, key, message_id, seq, expires_ms) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (record.queue, record.key, record.message_id, record.seq, record.expires_ms),
         )
 
     def visible_messages(self, queue: str, now_ms: int, limit: int) -> list[StoredMessage]:
         rows = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages "
+            f"SELECT {COLUMNS} FROM messages "
             "WHERE queue = ? AND visible_at_ms <= ? ORDER BY visible_at_ms, seq LIMIT ?",
             (queue, now_ms, limit),
         ).fetchall()
-        return [_message(row) for row in rows]
+        return [stored(row) for row in rows]
 
-    def claim_visible(self, queue: str, now_ms: int, limit: int) -> list[StoredMessage]:
+    def claim_visible(
+        self, queue: str, now_ms: int, limit: int, *, by_group: bool = False
+    ) -> list[StoredMessage]:
         # One writer at a time (BEGIN IMMEDIATE): what this transaction sees is its own.
-        return self.visible_messages(queue, now_ms, limit)
+        if not by_group:
+            return self.visible_messages(queue, now_ms, limit)
+        rows = self._db.execute(
+            f"SELECT {COLUMNS} FROM messages AS m "
+            "WHERE m.queue = ?1 AND m.visible_at_ms <= ?2 AND NOT EXISTS ("
+            "  SELECT 1 FROM messages AS b WHERE b.queue = ?1 AND b.group_id = m.group_id "
+            "  AND b.visible_at_ms > ?2 AND (b.receipt_handle IS NOT NULL OR b.seq < m.seq)"
+            ") ORDER BY COALESCE((SELECT min(f.seq) FROM messages AS f "
+            "WHERE f.queue = ?1 AND f.group_id = m.group_id), m.seq), m.seq LIMIT ?3",
+            (queue, now_ms, limit),
+        ).fetchall()
+        return [stored(row) for row in rows]
 
     def mark_received(self, receptions: Sequence[Reception]) -> None:
         self._db.executemany(
@@ -172,10 +188,8 @@ class SqliteQueueTables:
         )
 
     def message(self, seq: int) -> StoredMessage | None:
-        row = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE seq = ?", (seq,)
-        ).fetchone()
-        return None if row is None else _message(row)
+        row = self._db.execute(f"SELECT {COLUMNS} FROM messages WHERE seq = ?", (seq,)).fetchone()
+        return None if row is None else stored(row)
 
     def receipt_handles(self, seqs: Sequence[int]) -> dict[int, str | None]:
         found: dict[int, str | None] = {}
@@ -229,11 +243,10 @@ class SqliteQueueTables:
 
     def oldest_messages(self, queue: str, limit: int, after_seq: int = 0) -> list[StoredMessage]:
         rows = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE queue = ? AND seq > ? "
-            "ORDER BY seq LIMIT ?",
+            f"SELECT {COLUMNS} FROM messages WHERE queue = ? AND seq > ? ORDER BY seq LIMIT ?",
             (queue, after_seq, limit),
         ).fetchall()
-        return [_message(row) for row in rows]
+        return [stored(row) for row in rows]
 
     # -- move tasks --------------------------------------------------------------
 

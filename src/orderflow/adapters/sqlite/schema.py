@@ -1,10 +1,21 @@
-"""The engine's tables. ``SCHEMA_VERSION`` is kept in ``PRAGMA user_version``."""
+"""The engine's tables. ``SCHEMA_VERSION`` is kept in ``PRAGMA user_version``.
+
+Every statement is idempotent (``IF NOT EXISTS``): a file of an older version is brought
+up to this one by running them all, after the changes ``UPGRADES`` lists for each version
+it lacks (version 2: FIFO deduplication records, the message-group index, the messages'
+``trace_header``).
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
+
+UPGRADES: Final[dict[int, tuple[str, ...]]] = {
+    2: ("ALTER TABLE messages ADD COLUMN trace_header TEXT",),
+}
+"""What a file of the version before each needs beyond ``SCHEMA`` (which only adds)."""
 
 SCHEMA: Final = (
     """
@@ -31,10 +42,22 @@ SCHEMA: Final = (
         receipt_handle TEXT,
         group_id TEXT,
         dedup_id TEXT,
-        dead_letter_source TEXT
+        dead_letter_source TEXT,
+        trace_header TEXT
     )
     """,
     "CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue, visible_at_ms, seq)",
+    "CREATE INDEX IF NOT EXISTS messages_by_group ON messages (queue, group_id, seq)",
+    """
+    CREATE TABLE IF NOT EXISTS deduplications (
+        queue TEXT NOT NULL,
+        key TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        PRIMARY KEY (queue, key)
+    ) WITHOUT ROWID
+    """,
     """
     CREATE TABLE IF NOT EXISTS move_tasks (
         handle TEXT PRIMARY KEY,

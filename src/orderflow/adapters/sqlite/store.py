@@ -40,6 +40,11 @@ class SqliteTransaction(SqliteQueueTables, SqliteBusTables):
         super().add_messages(messages)
         self.signalled.update(message.queue for message in messages)
 
+    def add_message(self, message: NewMessage) -> int:
+        seq = super().add_message(message)
+        self.signalled.add(message.queue)
+        return seq
+
     def set_visible_at(self, seq: int, visible_at_ms: int) -> None:
         super().set_visible_at(seq, visible_at_ms)
         self.signals_every_queue = True  # the message may be visible sooner than awaited

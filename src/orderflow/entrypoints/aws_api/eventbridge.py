@@ -10,9 +10,10 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from orderflow.entrypoints.aws_api.params import Params, tag_pairs
-from orderflow.entrypoints.aws_responses import failed_targets
+from orderflow.entrypoints.aws_responses import failed_targets, next_token
 from orderflow.eventbus import ValidationException, test_event_pattern
 from orderflow.eventbus.engine import Engine
+from orderflow.eventbus.pages import Page
 
 Operation = Callable[[Engine, Params], dict[str, Any]]
 
@@ -56,9 +57,20 @@ def describe_rule(engine: Engine, params: Params) -> dict[str, Any]:
     return engine.events.describe_rule(params.text("Name"), _bus(params))
 
 
+def _paged(member: str, page: Page[Any]) -> dict[str, Any]:
+    """A list answer: its items, and NextToken while more follow."""
+    return {member: page.items, **next_token(page)}
+
+
+def _limit(params: Params) -> tuple[int | None, str | None]:
+    return params.optional_integer("Limit"), params.optional_text("NextToken")
+
+
 def list_rules(engine: Engine, params: Params) -> dict[str, Any]:
-    rules = engine.events.list_rules(params.optional_text("NamePrefix"), _bus(params))
-    return {"Rules": rules}
+    page = engine.events.list_rules_page(
+        params.optional_text("NamePrefix"), _bus(params), *_limit(params)
+    )
+    return _paged("Rules", page)
 
 
 def delete_rule(engine: Engine, params: Params) -> dict[str, Any]:
@@ -90,12 +102,17 @@ def remove_targets(engine: Engine, params: Params) -> dict[str, Any]:
 
 
 def list_targets_by_rule(engine: Engine, params: Params) -> dict[str, Any]:
-    return {"Targets": engine.events.list_targets_by_rule(params.text("Rule"), _bus(params))}
+    page = engine.events.list_targets_by_rule_page(
+        params.text("Rule"), _bus(params), *_limit(params)
+    )
+    return _paged("Targets", page)
 
 
 def list_rule_names_by_target(engine: Engine, params: Params) -> dict[str, Any]:
-    names = engine.events.list_rule_names_by_target(params.text("TargetArn"), _bus(params))
-    return {"RuleNames": names}
+    page = engine.events.list_rule_names_by_target_page(
+        params.text("TargetArn"), _bus(params), *_limit(params)
+    )
+    return _paged("RuleNames", page)
 
 
 def create_event_bus(engine: Engine, params: Params) -> dict[str, Any]:
@@ -111,7 +128,8 @@ def describe_event_bus(engine: Engine, params: Params) -> dict[str, Any]:
 
 
 def list_event_buses(engine: Engine, params: Params) -> dict[str, Any]:
-    return {"EventBuses": engine.events.list_event_buses(params.optional_text("NamePrefix"))}
+    page = engine.events.list_event_buses_page(params.optional_text("NamePrefix"), *_limit(params))
+    return _paged("EventBuses", page)
 
 
 def delete_event_bus(engine: Engine, params: Params) -> dict[str, Any]:
@@ -134,10 +152,10 @@ def describe_archive(engine: Engine, params: Params) -> dict[str, Any]:
 
 
 def list_archives(engine: Engine, params: Params) -> dict[str, Any]:
-    archives = engine.events.list_archives(
-        params.optional_text("NamePrefix"), params.optional_text("EventSourceArn")
+    page = engine.events.list_archives_page(
+        params.optional_text("NamePrefix"), params.optional_text("EventSourceArn"), *_limit(params)
     )
-    return {"Archives": archives}
+    return _paged("Archives", page)
 
 
 def update_archive(engine: Engine, params: Params) -> dict[str, Any]:
@@ -176,7 +194,8 @@ def describe_replay(engine: Engine, params: Params) -> dict[str, Any]:
 
 
 def list_replays(engine: Engine, params: Params) -> dict[str, Any]:
-    return {"Replays": engine.events.list_replays(params.optional_text("NamePrefix"))}
+    page = engine.events.list_replays_page(params.optional_text("NamePrefix"), *_limit(params))
+    return _paged("Replays", page)
 
 
 def cancel_replay(engine: Engine, params: Params) -> dict[str, Any]:

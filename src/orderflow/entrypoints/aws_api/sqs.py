@@ -14,6 +14,7 @@ from orderflow.entrypoints.aws_api.params import Params
 from orderflow.entrypoints.aws_responses import (
     batch_response,
     move_task,
+    next_token,
     received_message,
     sent_message,
 )
@@ -54,10 +55,12 @@ def get_queue_url(engine: Engine, params: Params) -> dict[str, Any]:
 
 
 def list_queues(engine: Engine, params: Params) -> dict[str, Any]:
-    urls = engine.sqs.list_queues(
-        params.optional_text("QueueNamePrefix"), params.optional_integer("MaxResults")
+    page = engine.sqs.list_queues_page(
+        params.optional_text("QueueNamePrefix"),
+        params.optional_integer("MaxResults"),
+        params.optional_text("NextToken"),
     )
-    return _present("QueueUrls", urls)
+    return {**_present("QueueUrls", page.items), **next_token(page)}
 
 
 def get_queue_attributes(engine: Engine, params: Params) -> dict[str, Any]:
@@ -77,6 +80,9 @@ def send_message(engine: Engine, params: Params) -> dict[str, Any]:
         params.optional_text("MessageBody"),
         delay_seconds=params.optional_integer("DelaySeconds"),
         message_attributes=params.structure("MessageAttributes"),
+        message_group_id=params.optional_text("MessageGroupId"),
+        message_deduplication_id=params.optional_text("MessageDeduplicationId"),
+        message_system_attributes=params.structure("MessageSystemAttributes"),
     )
     return sent_message(sent)
 
@@ -128,7 +134,10 @@ def purge_queue(engine: Engine, params: Params) -> dict[str, Any]:
 
 
 def list_dead_letter_source_queues(engine: Engine, params: Params) -> dict[str, Any]:
-    return {"queueUrls": engine.sqs.list_dead_letter_source_queues(_queue(params))}
+    page = engine.sqs.list_dead_letter_source_queues_page(
+        _queue(params), params.optional_integer("MaxResults"), params.optional_text("NextToken")
+    )
+    return {"queueUrls": page.items, **next_token(page)}
 
 
 def start_message_move_task(engine: Engine, params: Params) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from orderflow.eventbus.bus.admin import BusAdmin, FailedEntry
-from orderflow.eventbus.bus.archives import Archives
+from orderflow.eventbus.bus.admin import FailedEntry
 from orderflow.eventbus.bus.functions import DispatchReport, Function, FunctionDispatcher
+from orderflow.eventbus.bus.listing import Listing
 from orderflow.eventbus.bus.put_events import EntryResult, PutEvents, PutEventsResult
 from orderflow.eventbus.bus.tags import ResourceTags
 from orderflow.eventbus.bus.topology import Topology
@@ -20,7 +20,7 @@ from orderflow.eventbus.names import AwsScope
 from orderflow.eventbus.ports import EngineStore
 
 
-class EventBridge(BusAdmin, PutEvents, Archives, ResourceTags):
+class EventBridge(Listing, PutEvents, ResourceTags):
     """Every EventBridge operation on the engine's buses."""
 
     def __init__(

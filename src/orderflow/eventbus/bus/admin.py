@@ -100,9 +100,16 @@ class BusAdmin(BusContext):
         bus = self.bus_name(name)
         with self.store.reader() as tx:
             record = self.existing_bus(tx, bus, reading=True)
+        return self._describe_bus(record)
+
+    def _describe_bus(self, record: BusRecord) -> dict[str, Any]:
+        """A bus as DescribeEventBus and ListEventBuses show it (no operation served changes
+        a bus after its creation: LastModifiedTime is its CreationTime)."""
         described: dict[str, Any] = {"Name": record.name, "Arn": self.scope.bus_arn(record.name)}
         if record.description:
             described["Description"] = record.description
+        described["CreationTime"] = record.created_ms / 1000
+        described["LastModifiedTime"] = record.created_ms / 1000
         return described
 
     def list_event_buses(self, name_prefix: str | None = None) -> list[dict[str, Any]]:
@@ -112,7 +119,7 @@ class BusAdmin(BusContext):
         if all(bus.name != DEFAULT_BUS for bus in buses):
             buses = sorted([default, *buses], key=lambda bus: bus.name)
         return [
-            {"Name": bus.name, "Arn": self.scope.bus_arn(bus.name)}
+            self._describe_bus(bus)
             for bus in buses
             if name_prefix is None or bus.name.startswith(name_prefix)
         ]
@@ -263,6 +270,12 @@ class BusAdmin(BusContext):
         arn = spec.get("Arn")
         if not isinstance(arn, str) or not arn:
             raise ValidationException(f"Parameter Arn is not valid for target {target_id}.")
+        sqs = spec.get("SqsParameters") or {}
+        queue = queue_name_from_arn(arn)
+        if queue is not None and queue.endswith(".fifo") and not sqs.get("MessageGroupId"):
+            raise ValidationException(
+                f"Parameter(s) SqsParameters must be specified for target: {target_id}."
+            )
         transformer_spec = spec.get("InputTransformer")
         transformer = None
         if transformer_spec is not None:
@@ -303,7 +316,8 @@ class BusAdmin(BusContext):
             ),
             dead_letter_arn=dead_letter,
             role_arn=spec.get("RoleArn"),
-            message_group_id=(spec.get("SqsParameters") or {}).get("MessageGroupId"),
+            message_group_id=sqs.get("MessageGroupId"),
+            retry_policy_given=spec.get("RetryPolicy") is not None,
         )
 
     def remove_targets(
@@ -358,10 +372,11 @@ def describe_target(target: TargetRecord) -> dict[str, Any]:
             "InputPathsMap": dict(target.input_paths_map or {}),
             "InputTemplate": target.input_template,
         }
-    described["RetryPolicy"] = {
-        "MaximumRetryAttempts": target.retry_policy.maximum_retry_attempts,
-        "MaximumEventAgeInSeconds": target.retry_policy.maximum_event_age_seconds,
-    }
+    if target.retry_policy_given:
+        described["RetryPolicy"] = {
+            "MaximumRetryAttempts": target.retry_policy.maximum_retry_attempts,
+            "MaximumEventAgeInSeconds": target.retry_policy.maximum_event_age_seconds,
+        }
     if target.dead_letter_arn:
         described["DeadLetterConfig"] = {"Arn": target.dead_letter_arn}
     if target.role_arn:

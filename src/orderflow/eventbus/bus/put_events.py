@@ -92,23 +92,31 @@ def _is_text(value: str) -> bool:
 
 
 def _time_ms(value: Any, now_ms: int) -> int:
+    """An entry's Time in ms; only a time an event's ``time`` field can show (years 1 to
+    9999: a number of seconds far out, infinite or NaN fails the entry, not the batch)."""
     if value is None:
         return now_ms
+    try:
+        ms = _given_ms(value)
+        to_iso(ms)
+    except (OverflowError, ValueError, OSError):
+        raise _EntryError("InvalidArgument", "Parameter Time is not valid.") from None
+    return ms
+
+
+def _given_ms(value: Any) -> int:
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            raise _EntryError("InvalidArgument", "Parameter Time is not valid.")
+            raise ValueError("a time without a zone")
         return int(value.timestamp() * 1000)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return int(value * 1000)
     if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise _EntryError("InvalidArgument", "Parameter Time is not valid.") from None
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         if parsed.tzinfo is None:
-            raise _EntryError("InvalidArgument", "Parameter Time is not valid.")
+            raise ValueError("a time without a zone")
         return int(parsed.timestamp() * 1000)
-    raise _EntryError("InvalidArgument", "Parameter Time is not valid.")
+    raise ValueError("not a time")
 
 
 def _refuse_missing(source: object, detail_type: object, detail_text: object) -> None:

@@ -2,7 +2,9 @@
 transaction so the event, its archive copies and every delivery commit together.
 
 - SQS target: one message in the queue (a missing queue is NO_RESOURCE: straight to
-  the target's DLQ, no retries, as on AWS).
+  the target's DLQ, no retries, as on AWS). A FIFO queue gets it in the target's message
+  group (``SqsParameters.MessageGroupId``), deduplicated by its content: the queue must
+  have ``ContentBasedDeduplication``.
 - Event bus target: the event is routed again on that bus, once (one hop only).
 - Function target: a pending invocation, run (with retries) by a function dispatcher.
 """
@@ -20,6 +22,7 @@ from orderflow.eventbus.ids import IdFactory
 from orderflow.eventbus.model.bus import ArchivedEvent, NewInvocation
 from orderflow.eventbus.model.queues import NewMessage
 from orderflow.eventbus.ports import StoreTransaction
+from orderflow.eventbus.queues import fifo
 from orderflow.eventbus.transform import InputKind, render
 
 
@@ -41,6 +44,11 @@ class Fanout:
     invocations: list[NewInvocation] = field(default_factory=list)
     archived: list[ArchivedEvent] = field(default_factory=list)
     dropped: int = 0  # deliveries that failed with no DLQ to take them
+
+
+_NOT_CONTENT_DEDUPLICATED = (
+    "The FIFO queue {} must have ContentBasedDeduplication enabled to be an EventBridge target."
+)
 
 
 def _queue_of(message: NewMessage) -> str:
@@ -100,14 +108,23 @@ class Router:
                     return
                 delay_ms = int(queue.attributes.get("DelaySeconds", "0")) * 1000
                 self._delays[route.destination] = delay_ms
+            body = event.text if route.whole_event else self._payload(route, event)
+            dedup_id = None
+            if route.destination.endswith(".fifo"):
+                record = self.queues[route.destination]
+                if record.attributes.get("ContentBasedDeduplication") != "true":
+                    self._fail(route, event, _NOT_CONTENT_DEDUPLICATED.format(target.arn))
+                    return
+                dedup_id = fifo.content_id(body)
             self.fanout.messages.append(
                 NewMessage(
                     route.destination,
                     self.new_id(),
-                    event.text if route.whole_event else self._payload(route, event),
+                    body,
                     self.now_ms,
                     self.now_ms + delay_ms,
                     group_id=target.message_group_id,
+                    dedup_id=dedup_id,
                 )
             )
         elif kind is TargetKind.BUS:
@@ -175,7 +192,14 @@ class Router:
         messages then sit side by side in the table, so a receive of ten touches a few
         pages rather than the ten pages it would share with the other queues' messages."""
         if self.fanout.messages:
-            self.tx.add_messages(sorted(self.fanout.messages, key=_queue_of))
+            standard: list[NewMessage] = []
+            for message in sorted(self.fanout.messages, key=_queue_of):
+                record = self.queues.get(message.queue)
+                if record is not None and record.fifo and message.dedup_id is not None:
+                    fifo.store(self.tx, record, message, self.now_ms)  # deduplicated
+                else:
+                    standard.append(message)
+            self.tx.add_messages(standard)
         if self.fanout.invocations:
             self.tx.add_invocations(self.fanout.invocations)
         if self.fanout.archived:

@@ -58,6 +58,7 @@ class TargetRecord:
     dead_letter_arn: str | None = None
     role_arn: str | None = None
     message_group_id: str | None = None
+    retry_policy_given: bool = False  # ListTargetsByRule shows a RetryPolicy only if given
 
 
 @dataclass(frozen=True)

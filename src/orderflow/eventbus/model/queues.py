@@ -37,6 +37,7 @@ class NewMessage:
     group_id: str | None = None
     dedup_id: str | None = None
     dead_letter_source: str | None = None  # the ARN of the queue it was moved from
+    trace_header: str | None = None  # the AWSTraceHeader system attribute, if sent
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,19 @@ class Reception:
     receive_count: int
     first_receive_ms: int
     receipt_handle: str
+
+
+@dataclass(frozen=True)
+class Deduplication:
+    """A FIFO queue's memory of one deduplication id: a send with the same key before
+    ``expires_ms`` is accepted but not stored again (the original's id and sequence
+    number are returned instead)."""
+
+    queue: str
+    key: str  # the MessageDeduplicationId, after its group under DeduplicationScope=messageGroup
+    message_id: str
+    seq: int
+    expires_ms: int
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from orderflow.eventbus.model.queues import QueueRecord
+from orderflow.eventbus.pages import Page, paginate
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.eventbus.queues import attributes as attrs
 from orderflow.eventbus.queues import messages as msgs
@@ -14,11 +15,14 @@ from orderflow.eventbus.queues.base import QueueContext, check_queue_name
 from orderflow.eventbus.queues.errors import (
     InvalidAttributeName,
     InvalidParameterValue,
+    QueueDeletedRecently,
     QueueNameExists,
 )
 
 MAX_TAGS: Final = 50
 LIST_LIMIT: Final = 1000
+DELETED_RECENTLY_MS: Final = 60_000
+"""How long after DeleteQueue its name cannot be created again."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,12 @@ class QueueAdmin(QueueContext):
                             f"for attribute {key}"
                         )
                 return self.scope.queue_url(name)
+            deleted = tx.queue_deleted_at(name)
+            if deleted is not None and 0 <= now - deleted < DELETED_RECENTLY_MS:
+                raise QueueDeletedRecently(
+                    "You must wait 60 seconds after deleting a queue before you can create "
+                    "another with the same name."
+                )
             self._check_redrive(tx, name, wanted, as_given=attributes or {})
             values = {**attrs.defaults(fifo), **wanted}
             tx.save_queue(QueueRecord(name, values, now, now, dict(tags or {})))
@@ -74,6 +84,7 @@ class QueueAdmin(QueueContext):
         with self.store.transaction() as tx:
             self.existing(tx, name)
             tx.delete_queue(name)
+            tx.note_queue_deleted(name, self.clock.now_ms())
             tx.bump_topology()
 
     def get_queue_url(self, name: str) -> str:
@@ -84,15 +95,40 @@ class QueueAdmin(QueueContext):
 
     def list_queues(self, prefix: str | None = None, max_results: int | None = None) -> list[str]:
         """ListQueues: URLs of the queues whose name starts with ``prefix``, by name."""
+        return self.list_queues_page(prefix, max_results).items
+
+    def list_queues_page(
+        self,
+        prefix: str | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> Page[str]:
+        """ListQueues with its NextToken: at most ``max_results`` URLs (else 1000, and no
+        token, as SQS answers), after the page ``next_token`` ended."""
+        with self.store.reader() as tx:
+            names = sorted(record.name for record in tx.list_queues())
+        chosen = [name for name in names if prefix is None or name.startswith(prefix)]
+        return self._urls_page(chosen, max_results, next_token, f"ListQueues/{prefix or ''}")
+
+    def _urls_page(
+        self, names: list[str], max_results: int | None, next_token: str | None, scope: str
+    ) -> Page[str]:
         if max_results is not None and not 1 <= max_results <= LIST_LIMIT:
             raise InvalidParameterValue(
                 f"Value {max_results} for parameter MaxResults is invalid. Reason: MaxResults "
                 f"must be an integer between 1 and {LIST_LIMIT}."
             )
-        with self.store.reader() as tx:
-            names = sorted(record.name for record in tx.list_queues())
-        chosen = [name for name in names if prefix is None or name.startswith(prefix)]
-        return [self.scope.queue_url(name) for name in chosen[: max_results or LIST_LIMIT]]
+        page = paginate(
+            names,
+            lambda name: name,
+            limit=max_results,
+            token=next_token,
+            scope=scope,
+            invalid=_invalid_token,
+        )
+        if max_results is None:  # no MaxResults: the first 1000, never a token
+            page = Page(page.items[:LIST_LIMIT])
+        return Page([self.scope.queue_url(name) for name in page.items], page.next_token)
 
     def get_queue_attributes(self, queue: str, names: Iterable[str] = ("All",)) -> dict[str, str]:
         """GetQueueAttributes: the settable ones and the approximate counts."""
@@ -105,7 +141,7 @@ class QueueAdmin(QueueContext):
         with self.store.reader() as tx:
             record = self.existing(tx, name)
             counts = tx.counts(name, now)
-        values = dict(record.attributes)
+        values = attrs.as_returned(record.attributes)
         values.update(
             QueueArn=self.scope.queue_arn(name),
             ApproximateNumberOfMessages=str(counts.visible),
@@ -164,12 +200,20 @@ class QueueAdmin(QueueContext):
             )
 
     def list_dead_letter_source_queues(self, queue: str) -> list[str]:
-        """ListDeadLetterSourceQueues: URLs of the queues whose DLQ this queue is."""
+        """ListDeadLetterSourceQueues: URLs of the queues whose DLQ this queue is, by name."""
+        return self.list_dead_letter_source_queues_page(queue).items
+
+    def list_dead_letter_source_queues_page(
+        self, queue: str, max_results: int | None = None, next_token: str | None = None
+    ) -> Page[str]:
+        """ListDeadLetterSourceQueues with its NextToken, paginated as ListQueues is."""
         name = self.name_of(queue)
         with self.store.reader() as tx:
             self.existing(tx, name)
             sources = [record.name for record in tx.list_queues() if _dlq_of(record) == name]
-        return [self.scope.queue_url(source) for source in sorted(sources)]
+        return self._urls_page(
+            sorted(sources), max_results, next_token, f"ListDeadLetterSourceQueues/{name}"
+        )
 
     def peek_messages(self, queue: str, limit: int) -> list[PeekedMessage]:
         """Up to ``limit`` messages of ``queue`` in the order they arrived, visible or not,
@@ -222,6 +266,13 @@ class QueueAdmin(QueueContext):
         name = self.name_of(queue)
         with self.store.reader() as tx:
             return dict(self.existing(tx, name).tags)
+
+
+def _invalid_token() -> InvalidParameterValue:
+    return InvalidParameterValue(
+        "Invalid NextToken value. If you are passing in NextToken, you must not change the "
+        "other request parameters."
+    )
 
 
 def _dlq_of(record: QueueRecord) -> str | None:

@@ -28,6 +28,7 @@ INTEGER_ATTRIBUTES: Final[dict[str, tuple[int, int, int]]] = {
     "VisibilityTimeout": (0, 43_200, 30),
     "KmsDataKeyReusePeriodSeconds": (60, 86_400, 300),
 }
+KMS_REUSE_DEFAULT: Final = INTEGER_ATTRIBUTES["KmsDataKeyReusePeriodSeconds"][2]
 BOOLEAN_ATTRIBUTES: Final = frozenset(
     {"FifoQueue", "ContentBasedDeduplication", "SqsManagedSseEnabled"}
 )
@@ -41,6 +42,10 @@ TEXT_ATTRIBUTES: Final = frozenset(
         "FifoThroughputLimit",
     }
 )
+CHOICE_ATTRIBUTES: Final = {
+    "DeduplicationScope": frozenset({"messageGroup", "queue"}),
+    "FifoThroughputLimit": frozenset({"perMessageGroupId", "perQueue"}),
+}
 SETTABLE: Final = frozenset(INTEGER_ATTRIBUTES) | BOOLEAN_ATTRIBUTES | TEXT_ATTRIBUTES
 READ_ONLY: Final = frozenset(
     {
@@ -83,13 +88,28 @@ class RedriveAllowPolicy:
 
 def defaults(fifo: bool) -> dict[str, str]:
     """The attributes a new queue has unless told otherwise."""
-    values = {name: str(default) for name, (_, _, default) in INTEGER_ATTRIBUTES.items()}
+    values = {
+        name: str(default)
+        for name, (_, _, default) in INTEGER_ATTRIBUTES.items()
+        if name != "KmsDataKeyReusePeriodSeconds"  # returned only with a KMS key
+    }
     values["SqsManagedSseEnabled"] = "true"
     if fifo:
         values["FifoQueue"] = "true"
         values["ContentBasedDeduplication"] = "false"
         values["DeduplicationScope"] = "queue"
         values["FifoThroughputLimit"] = "perQueue"
+    return values
+
+
+def as_returned(stored: Mapping[str, str]) -> dict[str, str]:
+    """A queue's settable attributes as GetQueueAttributes returns them for its encryption
+    mode: with SSE-SQS, no KmsDataKeyReusePeriodSeconds; with a KMS key, that period (300
+    unless set) and SqsManagedSseEnabled false. (``defaults`` leaves the period out.)"""
+    values = dict(stored)
+    if values.get("KmsMasterKeyId"):
+        values.setdefault("KmsDataKeyReusePeriodSeconds", str(KMS_REUSE_DEFAULT))
+        values["SqsManagedSseEnabled"] = "false"
     return values
 
 
@@ -117,6 +137,8 @@ def validate(attributes: Mapping[str, str], *, fifo: bool, creating: bool) -> di
             if value.lower() not in ("true", "false"):
                 raise _invalid(name)
             value = value.lower()
+        elif fifo and name in CHOICE_ATTRIBUTES and value not in CHOICE_ATTRIBUTES[name]:
+            raise _invalid(name)
         checked[name] = value
     if "FifoQueue" in checked:
         if not creating:

@@ -8,6 +8,10 @@
 - Long polling (``WaitTimeSeconds``) waits for a commit (by any process) that signals
   the queue, or for its next message to become visible.
 - Messages older than the retention period are dropped.
+- FIFO queues (``fifo``): a send names its message group and is deduplicated for 5
+  minutes; a receive takes, of each group, messages in order and only while none of the
+  group's is in flight (the store's ``claim_visible(..., by_group=True)``).
+- A message stays in flight at most 12 hours from its receive (ChangeMessageVisibility).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any, Final, TypeVar
 from orderflow.eventbus.model.queues import NewMessage, QueueRecord, Reception, StoredMessage
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.eventbus.queues import attributes as attrs
+from orderflow.eventbus.queues import fifo
 from orderflow.eventbus.queues import messages as msgs
 from orderflow.eventbus.queues.base import QueueContext
 from orderflow.eventbus.queues.batches import BatchResult, check_entries
@@ -30,7 +35,7 @@ from orderflow.eventbus.queues.errors import (
     PurgeQueueInProgress,
     SqsError,
 )
-from orderflow.eventbus.queues.receipts import make_handle, read_handle
+from orderflow.eventbus.queues.receipts import make_handle, read_handle, received_at
 
 MAX_RECEIVE: Final = 10
 MAX_WAIT_SECONDS: Final = 20
@@ -57,6 +62,8 @@ class SentMessage:
     message_id: str
     md5_of_body: str
     md5_of_attributes: str | None
+    sequence_number: str | None = None  # FIFO queues only
+    md5_of_system_attributes: str | None = None  # with an AWSTraceHeader
 
 
 @dataclass(frozen=True)
@@ -115,20 +122,45 @@ class Delivery(QueueContext):
         *,
         delay_seconds: int | None = None,
         message_attributes: Mapping[str, Any] | None = None,
+        message_group_id: str | None = None,
+        message_deduplication_id: str | None = None,
+        message_system_attributes: Mapping[str, Any] | None = None,
     ) -> SentMessage:
         """SendMessage."""
         name = self.name_of(queue)
         now = self.clock.now_ms()
         with self.store.transaction() as tx:
             record = self.existing(tx, name)
-            message, sent = self._prepare(record, body, delay_seconds, message_attributes, now)
-            tx.add_messages([message])
-        return sent
+            message, sent = self._prepare(
+                record,
+                body,
+                delay_seconds,
+                message_attributes,
+                now,
+                ids=(message_group_id, message_deduplication_id),
+                system=message_system_attributes,
+            )
+            if not record.fifo:
+                tx.add_messages([message])
+                return sent
+            return self._store_fifo(tx, record, message, sent, now)
+
+    @staticmethod
+    def _store_fifo(
+        tx: StoreTransaction, record: QueueRecord, message: NewMessage, sent: SentMessage, now: int
+    ) -> SentMessage:
+        stored = fifo.store(tx, record, message, now)
+        return replace(
+            sent,
+            message_id=stored.message_id,
+            sequence_number=fifo.sequence_number(stored.seq),
+        )
 
     def send_message_batch(
         self, queue: str, entries: Sequence[Mapping[str, Any]]
     ) -> BatchResult[SentMessage]:
-        """SendMessageBatch: each entry ``{Id, MessageBody, DelaySeconds?, MessageAttributes?}``."""
+        """SendMessageBatch: each entry ``{Id, MessageBody, DelaySeconds?, MessageAttributes?,
+        MessageSystemAttributes?, MessageGroupId?, MessageDeduplicationId?}``."""
         check_entries(entries, "SendMessageBatchRequestEntry")
         name = self.name_of(queue)
         now = self.clock.now_ms()
@@ -150,11 +182,16 @@ class Delivery(QueueContext):
                         entry.get("DelaySeconds"),
                         entry.get("MessageAttributes"),
                         now,
+                        ids=(entry.get("MessageGroupId"), entry.get("MessageDeduplicationId")),
+                        system=entry.get("MessageSystemAttributes"),
                     )
                 except SqsError as error:
                     result.fail(str(entry["Id"]), error, sender_fault=True)
                     continue
-                ready.append(message)
+                if record.fifo:  # in order: a later entry may repeat an earlier one's id
+                    sent = self._store_fifo(tx, record, message, sent, now)
+                else:
+                    ready.append(message)
                 result.succeed(str(entry["Id"]), sent)
             tx.add_messages(ready)
         return result
@@ -166,11 +203,18 @@ class Delivery(QueueContext):
         delay_seconds: int | None,
         message_attributes: Mapping[str, Any] | None,
         now: int,
+        *,
+        ids: tuple[Any, Any] = (None, None),
+        system: Mapping[str, Any] | None = None,
     ) -> tuple[NewMessage, SentMessage]:
         _in_range("DelaySeconds", delay_seconds, 0, MAX_DELAY)
         checked, attributes_size = msgs.check_attributes(message_attributes)
+        trace_header = msgs.check_system_attributes(system)
         limit = int(record.attributes["MaximumMessageSize"])
         text = msgs.check_body(body, limit, attributes_size)
+        group_id, dedup_id = fifo.check_ids(
+            record, text, _optional_text(ids[0]), _optional_text(ids[1]), delay_seconds
+        )
         delay = record.attributes["DelaySeconds"] if delay_seconds is None else delay_seconds
         message_id = self.new_id()
         message = NewMessage(
@@ -180,8 +224,16 @@ class Delivery(QueueContext):
             sent_ms=now,
             visible_at_ms=now + int(delay) * 1000,
             message_attributes=msgs.encode_attributes(checked),
+            group_id=group_id,
+            dedup_id=dedup_id,
+            trace_header=trace_header,
         )
-        sent = SentMessage(message_id, msgs.body_md5(text), msgs.attributes_md5(checked))
+        sent = SentMessage(
+            message_id,
+            msgs.body_md5(text),
+            msgs.attributes_md5(checked),
+            md5_of_system_attributes=msgs.system_attributes_md5(trace_header),
+        )
         return message, sent
 
     # -- receiving -------------------------------------------------------------
@@ -365,7 +417,9 @@ class Delivery(QueueContext):
             # second look is needed after moving spent ones to the DLQ.
             candidates = [
                 message
-                for message in tx.claim_visible(name, now, max_messages + len(taken))
+                for message in tx.claim_visible(
+                    name, now, max_messages + len(taken), by_group=record.fifo
+                )
                 if message.seq not in taken
             ][: max_messages - len(chosen)]
             if not candidates:
@@ -386,7 +440,7 @@ class Delivery(QueueContext):
                 now + timeout * 1000,
                 message.receive_count + 1,
                 message.first_receive_ms or now,
-                make_handle(name, message.seq, self.new_id()),
+                make_handle(name, message.seq, self.new_id(), now),
             )
             for message in chosen
         ]
@@ -416,7 +470,10 @@ class Delivery(QueueContext):
                     message_attributes=message.message_attributes,
                     receive_count=message.receive_count,
                     first_receive_ms=message.first_receive_ms,
+                    group_id=message.group_id,
+                    dedup_id=message.dedup_id,
                     dead_letter_source=source_arn,
+                    trace_header=message.trace_header,
                 )
                 for message in spent
             ]
@@ -514,13 +571,20 @@ class Delivery(QueueContext):
         now = self.clock.now_ms()
         self.existing(tx, name)
         message = tx.message(seq)
-        if (
-            message is None
-            or message.receipt_handle != receipt_handle
-            or message.visible_at_ms <= now
-        ):
-            raise MessageNotInflight(
+        if message is None or message.receipt_handle != receipt_handle:  # deleted, or stale
+            raise InvalidParameterValue(
+                f"Value {receipt_handle} for parameter ReceiptHandle is invalid. Reason: "
                 "Message does not exist or is not available for visibility timeout change."
+            )
+        if message.visible_at_ms <= now:  # its visibility timeout is over (or was set to 0)
+            raise MessageNotInflight("The specified message isn't in flight.")
+        received = received_at(name, receipt_handle)
+        # In whole seconds since the receive, as the timeout itself is given.
+        if received is not None and (now - received) // 1000 + visibility_timeout > MAX_VISIBILITY:
+            raise InvalidParameterValue(
+                f"Value {visibility_timeout} for parameter VisibilityTimeout is invalid. Reason: "
+                f"Total VisibilityTimeout for the message is beyond the limit [{MAX_VISIBILITY} "
+                "seconds]."
             )
         tx.set_visible_at(message.seq, now + visibility_timeout * 1000)
 
@@ -556,6 +620,10 @@ class Delivery(QueueContext):
         return dropped
 
 
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def _batch_too_long(limit: int, total: int) -> SqsError:
     return BatchRequestTooLong(
         f"Batch requests cannot be longer than {limit} bytes. You have sent {total} bytes."
@@ -580,6 +648,13 @@ def _shape(
         }
         if message.dead_letter_source:
             system["DeadLetterQueueSourceArn"] = message.dead_letter_source
+        if message.trace_header is not None:
+            system["AWSTraceHeader"] = message.trace_header
+        if message.group_id is not None:
+            system["MessageGroupId"] = message.group_id
+        if message.dedup_id is not None:  # FIFO queues only
+            system["MessageDeduplicationId"] = message.dedup_id
+            system["SequenceNumber"] = fifo.sequence_number(message.seq)
         if "All" not in wanted_system:
             system = {key: value for key, value in system.items() if key in wanted_system}
     stored = msgs.decode_attributes(message.message_attributes)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import re
 import struct
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from orderflow.eventbus.queues.errors import (
@@ -17,8 +19,13 @@ from orderflow.eventbus.queues.errors import (
 )
 
 MAX_MESSAGE_ATTRIBUTES: Final = 10
+MAX_NUMBER_DIGITS: Final = 38
+MIN_NUMBER: Final = Decimal("1e-128")
+MAX_NUMBER: Final = Decimal("1e126")
 _INVALID_CHARACTERS = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_ATTRIBUTE_NAME = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_.-]{1,256}$")
+_ATTRIBUTE_NAME = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*\.$)[\w.-]{1,256}$")
+"""Alphanumeric characters (Unicode letters and digits too), ``_``, ``-`` and ``.``, not at
+either end nor two in a row, 1 to 256 characters."""
 _DATA_TYPE = re.compile(r"^(String|Number|Binary)(\.[A-Za-z0-9_.-]{1,246})?$")
 
 MessageAttributes = dict[str, dict[str, str]]
@@ -76,7 +83,7 @@ def check_attributes(attributes: Mapping[str, Any] | None) -> tuple[MessageAttri
                 )
             encoded = raw if isinstance(raw, str) else base64.b64encode(raw).decode("ascii")
             entry["BinaryValue"] = encoded
-            size += len(base64.b64decode(encoded))
+            size += len(_decoded(name, encoded))
         else:
             text = value.get("StringValue")
             if not isinstance(text, str) or text == "":
@@ -97,13 +104,67 @@ def check_attributes(attributes: Mapping[str, Any] | None) -> tuple[MessageAttri
     return checked, size
 
 
-def _check_number(name: str, text: str) -> None:
+def check_system_attributes(attributes: Mapping[str, Any] | None) -> str | None:
+    """SendMessage's MessageSystemAttributes: only ``AWSTraceHeader``, a String; its value."""
+    if not attributes:
+        return None
+    for name, value in attributes.items():
+        if name != "AWSTraceHeader":
+            raise InvalidParameterValue(f"Message system attribute name '{name}' is invalid.")
+        text = value.get("StringValue") if isinstance(value, Mapping) else None
+        if not isinstance(value, Mapping) or value.get("DataType") != "String" or not text:
+            raise InvalidParameterValue(
+                "The message system attribute 'AWSTraceHeader' must be a non-empty value of "
+                "type 'String'."
+            )
+        if _INVALID_CHARACTERS.search(str(text)):
+            raise InvalidMessageContents(
+                "Invalid characters found in the message system attribute 'AWSTraceHeader'."
+            )
+        return str(text)
+    return None
+
+
+def system_attributes_md5(trace_header: str | None) -> str | None:
+    """MD5OfMessageSystemAttributes: the message attributes' digest over AWSTraceHeader."""
+    if trace_header is None:
+        return None
+    return attributes_md5({"AWSTraceHeader": {"DataType": "String", "StringValue": trace_header}})
+
+
+def _decoded(name: str, encoded: str) -> bytes:
+    """A Binary attribute's bytes: its value must be base64 (as both protocols carry it)."""
     try:
-        float(text)
-    except ValueError:
+        return base64.b64decode(encoded, validate=True)
+    except (ValueError, binascii.Error):
+        raise InvalidParameterValue(
+            f"The message attribute '{name}' with type 'Binary' must hold base64-encoded "
+            "binary data."
+        ) from None
+
+
+def _check_number(name: str, text: str) -> None:
+    """A Number attribute: "up to 38 digits of precision, and ... between 10^-128 and
+    10^+126" (SQS's message metadata guide); anything else cannot be cast."""
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or (
+        number != 0
+        and (
+            _significant_digits(number) > MAX_NUMBER_DIGITS
+            or not MIN_NUMBER <= abs(number) <= MAX_NUMBER
+        )
+    ):
         raise InvalidParameterValue(
             f"Can't cast the value of message (user) attribute '{name}' to a number."
-        ) from None
+        )
+
+
+def _significant_digits(number: Decimal) -> int:
+    """The digits of ``number`` without leading or trailing zeros (exact, no rounding)."""
+    return len("".join(str(digit) for digit in number.as_tuple().digits).strip("0"))
 
 
 def body_md5(body: str) -> str:

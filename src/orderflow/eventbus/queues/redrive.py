@@ -128,6 +128,9 @@ class Redrive(QueueContext):
                             sent_ms=now,
                             visible_at_ms=now,
                             message_attributes=message.message_attributes,
+                            group_id=message.group_id,
+                            dedup_id=message.dedup_id if target.endswith(".fifo") else None,
+                            trace_header=message.trace_header,
                         )
                     )
                 tx.delete_messages(doomed)

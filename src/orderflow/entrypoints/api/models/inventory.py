@@ -5,12 +5,16 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from orderflow.domain.money import has_more_than_cents
-from orderflow.domain.orders import MAX_PRICE
+from orderflow.domain.orders import MAX_PRICE, MAX_STOCK
 from orderflow.entrypoints.api.models.base import RequestBody, ResponseBody
 
 
 class SetStockRequest(RequestBody):
-    available: int = Field(ge=0, description="The quantity now available (replaces the level).")
+    available: int = Field(
+        ge=0,
+        le=MAX_STOCK,
+        description=f"The quantity now available (replaces the level), at most {MAX_STOCK}.",
+    )
     price: float | None = Field(
         default=None,
         gt=0,

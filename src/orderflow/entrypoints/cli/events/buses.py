@@ -10,7 +10,9 @@ import typer
 from orderflow.entrypoints.cli.arguments import tag_list
 from orderflow.entrypoints.cli.context import engine
 from orderflow.entrypoints.cli.options import Description, NamePrefix, Tags
-from orderflow.entrypoints.cli.output import print_json
+from orderflow.entrypoints.cli.output import print_json, with_timestamps
+
+BUS_TIMESTAMPS: Final = ("CreationTime", "LastModifiedTime")
 
 BusName = Annotated[
     str, typer.Option("--name", help="The name of the event bus.", show_default=False)
@@ -39,13 +41,14 @@ def describe_event_bus(
 ) -> None:
     """Describe an event bus, as `aws events describe-event-bus`."""
     with engine(ctx) as opened:
-        print_json(opened.events.describe_event_bus(name))
+        print_json(with_timestamps(opened.events.describe_event_bus(name), BUS_TIMESTAMPS))
 
 
 def list_event_buses(ctx: typer.Context, *, name_prefix: NamePrefix = None) -> None:
     """List the event buses, as `aws events list-event-buses`. Prints {"EventBuses": [...]}."""
     with engine(ctx) as opened:
-        print_json({"EventBuses": opened.events.list_event_buses(name_prefix)})
+        buses = opened.events.list_event_buses(name_prefix)
+        print_json({"EventBuses": [with_timestamps(bus, BUS_TIMESTAMPS) for bus in buses]})
 
 
 def delete_event_bus(ctx: typer.Context, *, name: BusName) -> None:

@@ -61,10 +61,27 @@ def send_message(
             show_default=False,
         ),
     ] = None,
+    message_group_id: Annotated[
+        str | None,
+        typer.Option(
+            "--message-group-id",
+            help="The message group (required by FIFO queues).",
+            show_default=False,
+        ),
+    ] = None,
+    message_deduplication_id: Annotated[
+        str | None,
+        typer.Option(
+            "--message-deduplication-id",
+            help="FIFO queues: a send of the same id within 5 minutes is not delivered again.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Send a message, as `aws sqs send-message`.
 
-    Prints {"MD5OfMessageBody", "MD5OfMessageAttributes" (with attributes), "MessageId"}.
+    Prints {"MD5OfMessageBody", "MD5OfMessageAttributes" (with attributes), "MessageId",
+    "SequenceNumber" (FIFO queues)}.
     """
     attributes = _message_attributes(message_attributes)
     with engine(ctx) as opened:
@@ -73,6 +90,8 @@ def send_message(
             load_parameter("--message-body", message_body),
             delay_seconds=delay_seconds,
             message_attributes=attributes,
+            message_group_id=message_group_id,
+            message_deduplication_id=message_deduplication_id,
         )
     print_json(sent_message(sent))
 
@@ -80,7 +99,8 @@ def send_message(
 def send_message_batch(ctx: typer.Context, *, queue_url: QueueUrl, entries: Entries) -> None:
     """Send up to 10 messages, as `aws sqs send-message-batch`.
 
-    Entries: [{"Id", "MessageBody", "DelaySeconds", "MessageAttributes"}].
+    Entries: [{"Id", "MessageBody", "DelaySeconds", "MessageAttributes", "MessageGroupId",
+    "MessageDeduplicationId"}].
     Prints {"Successful": [...], "Failed": [...]}.
     """
     parsed = json_list("--entries", entries, "Entries", frozenset({"DelaySeconds"}))

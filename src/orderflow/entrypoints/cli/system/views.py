@@ -15,7 +15,7 @@ from rich.table import Table
 
 from orderflow.bootstrap.catalog import PriceRequired, stock_product
 from orderflow.domain.money import has_more_than_cents
-from orderflow.domain.orders import MAX_PRICE
+from orderflow.domain.orders import MAX_PRICE, MAX_STOCK
 from orderflow.entrypoints.cli.options import AsJson
 from orderflow.entrypoints.cli.output import print_json
 from orderflow.entrypoints.cli.system.opening import system
@@ -94,7 +94,9 @@ def inventory_command(ctx: typer.Context, as_json: AsJson = False) -> None:
 def set_stock_command(
     ctx: typer.Context,
     sku: Annotated[str, typer.Argument(help="The SKU.", show_default=False)],
-    quantity: Annotated[int, typer.Argument(min=0, help="Units available.", show_default=False)],
+    quantity: Annotated[
+        int, typer.Argument(min=0, max=MAX_STOCK, help="Units available.", show_default=False)
+    ],
     price: Annotated[
         str | None,
         typer.Option(
