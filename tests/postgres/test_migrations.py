@@ -36,7 +36,7 @@ def versions(url: str) -> list[tuple[int, str]]:
 def test_the_migration_files_are_numbered_one_by_one_from_1() -> None:
     steps = migrations()
     assert [step.version for step in steps] == list(range(1, len(steps) + 1))
-    assert [step.name for step in steps[:3]] == ["engine", "services", "fifo"]
+    assert [step.name for step in steps[:4]] == ["engine", "services", "many_workers", "fifo"]
     assert latest() == steps[-1].version
     assert all(step.sql.strip() for step in steps)
 
