@@ -16,16 +16,20 @@ import boto3
 import pytest
 
 from orderflow.adapters.aws.connection import AwsConnection
+from orderflow.adapters.smtp.sink import MailSink
+from orderflow.adapters.sqlite.mailbox import SqliteMailbox
 from orderflow.bootstrap.functions import open_function_system
 from orderflow.bootstrap.system import services_topology
 from orderflow.entrypoints.aws_lambda import handler, reset
 from orderflow.entrypoints.aws_lambda.events import UnsupportedEvent
 from orderflow.entrypoints.aws_lambda.function import FunctionSettingsError, InvocationFailed
+from orderflow.entrypoints.system.ports import free_port
 from orderflow.eventbus.topology_file import parse_topology
 from orderflow.events.contracts import InventoryOutOfStock, Metadata
 from orderflow.events.contracts.inventory import Shortage
 from orderflow.events.contracts.orders import CustomerV2, OrderSummary
 from orderflow.runtime.journal import Outcome
+from orderflow.services.notifications.messages import recipient_for
 from tests.support.served import serving
 
 REGION = "us-east-1"
@@ -220,3 +224,87 @@ def test_what_it_cannot_run_is_an_error(
     monkeypatch.setenv("ORDERFLOW_CONSUMER", "refund")
     with pytest.raises(FunctionSettingsError, match="where is the state"):
         handler({"Records": []}, None)
+
+
+@pytest.fixture
+def mail_sink(tmp_path: Path) -> Iterator[tuple[MailSink, SqliteMailbox]]:
+    """A real SMTP server on loopback, keeping what it receives."""
+    mailbox = SqliteMailbox(tmp_path / "mailbox.db")
+    sink = MailSink(mailbox, "127.0.0.1", free_port())
+    sink.start()
+    try:
+        yield sink, mailbox
+    finally:
+        sink.stop()
+        mailbox.close()
+
+
+def test_the_notification_function_sends_the_emails_its_batch_wrote(
+    function_env: Path,
+    mail_sink: tuple[MailSink, SqliteMailbox],
+    moto_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sink, mailbox = mail_sink
+    client("events").put_events(Entries=[out_of_stock("o-9")])
+    (first,) = received("refund")
+    handler({"Records": [record(first, "refund")]}, None)  # the refund: RefundIssued
+    delete([first], "refund")
+    (issued,) = received("refund")
+    handler({"Records": [record(issued, "refund")]}, None)  # done: RefundCompleted
+    delete([issued], "refund")
+    (completed,) = received("notification")
+    reset()  # another function: the notification one, its SMTP server in its secret
+    endpoint = client("events").meta.endpoint_url
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", moto_url)
+    secret = boto3.client(
+        "secretsmanager", region_name=REGION, endpoint_url=moto_url
+    ).create_secret(
+        Name="orderflow/notification",
+        SecretString=json.dumps(
+            {"db": f"sqlite:///{function_env}", "smtp": f"127.0.0.1:{sink.port}"}
+        ),
+    )
+    monkeypatch.delenv("ORDERFLOW_DB")
+    monkeypatch.setenv("ORDERFLOW_STATE_SECRET_ARN", secret["ARN"])
+    monkeypatch.setenv("ORDERFLOW_CONSUMER", "notification")
+    assert client("events").meta.endpoint_url == endpoint  # the bus is still the served one
+    answer = handler({"Records": [record(completed, "notification")]}, None)
+    assert answer == {"batchItemFailures": []}
+    (mail,) = mailbox.messages()
+    assert "Refund" in mail["subject"] and mail["to"] == [recipient_for("u-1")]
+    redelivered = {**record(completed, "notification"), "messageId": "again-1"}
+    assert handler({"Records": [redelivered]}, None) == {"batchItemFailures": []}
+    assert len(mailbox.messages()) == 1  # a redelivery writes no second email
+    system = open_function_system(f"sqlite:///{function_env}", AwsConnection())
+    try:
+        with system.state.reader() as state:
+            assert state.pending_mail(10) == []
+            announced = [row.event.detail_type for row in state.events_of("c-o-9")]
+            assert announced.count("NotificationSent") == 1
+            assert state.pending_events(10) == []  # published
+    finally:
+        system.close()
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ('{"db": "sqlite:///x.db", "smtp_host": "mail"}', "settings orderflow does not know"),
+        ('{"db": ', "is not valid JSON"),
+        ('{"db": "sqlite:///x.db", "smtp": "user:secret@mail:25"}', "the SMTP server"),
+    ],
+)
+def test_a_secret_whose_settings_are_wrong_says_which(
+    function_env: Path, moto_url: str, monkeypatch: pytest.MonkeyPatch, value: str, problem: str
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
+    secret = client("secretsmanager").create_secret(
+        Name=f"orderflow/wrong-{abs(hash(value))}", SecretString=value
+    )
+    monkeypatch.delenv("ORDERFLOW_DB")
+    monkeypatch.setenv("ORDERFLOW_STATE_SECRET_ARN", secret["ARN"])
+    monkeypatch.setenv("ORDERFLOW_CONSUMER", "notification")
+    with pytest.raises(FunctionSettingsError, match=problem) as raised:
+        handler({"Records": []}, None)
+    assert "secret@" not in str(raised.value)  # a password is never repeated

@@ -1,10 +1,11 @@
 """The system a Lambda function runs on: the services' state at a URL (PostgreSQL on
 AWS, a SQLite file in tests), its events over the AWS APIs.
 
-Unlike ``open_system``, it keeps no mailbox (a function receives no mail; the emails its
-handlers write wait in the state's mail outbox for a mail relay), writes no file beside
-the state (only ``/tmp`` is writable on Lambda), and imports neither the SMTP adapters
-nor the embedded engine's wiring, so that a cold start loads only what it uses.
+Unlike ``open_system``, it keeps no mailbox (a function receives no mail; the emails
+its handlers write are sent by the notification function, ``entrypoints.aws_lambda``),
+writes no file beside the state (only ``/tmp`` is writable on Lambda), and imports
+neither the SMTP sender (but for the notification function given a server) nor the
+embedded engine's wiring, so that a cold start loads only what it uses.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class FunctionSystem:
     clock: Clock
     new_id: Callable[[], str] = new_uuid
     _closing: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def closing(self, close: Callable[[], None]) -> None:
+        """Call ``close`` too when the system closes."""
+        self._closing.append(close)
 
     def close(self) -> None:
         self.transport.close()
