@@ -159,6 +159,7 @@ def api_command(
     import uvicorn  # noqa: PLC0415 (lazy)
 
     from orderflow.entrypoints.api import build_api, close_api  # noqa: PLC0415 (lazy)
+    from orderflow.entrypoints.api.server import api_config  # noqa: PLC0415 (lazy)
     from orderflow.entrypoints.aws_api import build_aws_app  # noqa: PLC0415 (lazy)
 
     chosen = transport_choice(aws, endpoint_url, region, profile)
@@ -174,9 +175,7 @@ def api_command(
         endpoint = build_aws_app(opened.embedded) if opened.embedded is not None else None
         if endpoint is not None:
             app.mount("/", endpoint)  # after the API's routes, which therefore match first
-        config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
-        )
+        config = api_config(app, host=host, port=port)
         log = logging.getLogger("orderflow.api")
         log.info("listening on %s:%d", host, port)
         server = uvicorn.Server(config)
