@@ -15,6 +15,7 @@ from typing import Annotated, Final
 import typer
 
 from orderflow.bootstrap.system import install, mail_sink, smtp_mailer
+from orderflow.entrypoints.cli.system.api_address import record_api_url
 from orderflow.entrypoints.cli.system.mail_options import (
     SMTP_HELP,
     MailFromOption,
@@ -171,6 +172,7 @@ def api_command(
     with system(ctx, existing=False, transport=chosen) as opened:
         if not no_install:
             install(opened)
+        record_api_url(opened, host, port)  # for orderflow publisher
         app = build_api(opened)
         endpoint = build_aws_app(opened.embedded) if opened.embedded is not None else None
         if endpoint is not None:
