@@ -1,4 +1,4 @@
-"""Slow and idle clients over real sockets on loopback, against the order API as
+"""Slow, idle and oversized clients over real sockets on loopback, against the order API as
 ``orderflow api`` serves it (``api_config``) with a read deadline of a second: a request
 that does not arrive whole in time is answered 408 and its connection closed; beyond the
 connection limit a request is answered 503 at once."""
@@ -17,7 +17,7 @@ import pytest
 import uvicorn
 
 from orderflow.entrypoints.api import build_api, close_api
-from orderflow.entrypoints.api.server import api_config
+from orderflow.entrypoints.api.server import MAX_HEADER_BYTES, api_config
 from orderflow.entrypoints.system.ports import free_port
 from tests.services.harness import make_harness
 
@@ -127,3 +127,26 @@ def test_beyond_the_connection_limit_a_request_is_answered_503(served: Served) -
     finally:
         for client in idle:
             client.close()
+
+
+def test_headers_over_the_limit_are_refused_431_before_the_deadline(served: Served) -> None:
+    with served.connect() as client:
+        started = time.monotonic()
+        client.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ")
+        try:
+            for _ in range(64):  # 4 MiB, never ending the header
+                client.sendall(b"a" * 65536)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        received, _ = read_until_closed(client)
+        assert received.startswith(b"HTTP/1.1 431 "), received
+        assert received.endswith(f'over {MAX_HEADER_BYTES} bytes."}}'.encode())
+        assert time.monotonic() - started < DEADLINE_S
+
+
+def test_headers_within_the_limit_are_served(served: Served) -> None:
+    with served.connect() as client:
+        header = b"X-Large: " + b"a" * (MAX_HEADER_BYTES // 2) + b"\r\n"
+        client.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n" + header + b"\r\n")
+        received, _ = read_until_closed(client)
+        assert received.startswith(b"HTTP/1.1 200 "), received
