@@ -154,3 +154,43 @@ def test_the_docs_describe_every_endpoint_with_a_summary_and_examples(client: Te
     assert set(place["responses"]) == {"201", "409", "413", "415", "422"}
     assert "minimal" in place["requestBody"]["content"]["application/json"]["examples"]
     assert set(operations[("POST", "/orders/{order_id}/cancel")]["responses"]) >= {"404", "409"}
+
+
+BODY_OPERATIONS = [("post", "/orders"), ("patch", "/orders/o-1"), ("put", "/inventory/KB-001")]
+UNREADABLE = [
+    (b'{"customer_id": "\xff"}', "byte 0xff at 17 is not UTF-8"),
+    (b'{"items": ' + b"[" * 5_000 + b"]" * 5_000 + b"}", "it nests arrays or objects too deeply"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), BODY_OPERATIONS)
+@pytest.mark.parametrize(("body", "reason"), UNREADABLE, ids=["not-utf8", "too-deep"])
+def test_a_body_that_cannot_be_read_is_a_422_as_malformed_json_is(
+    client: TestClient, method: str, path: str, body: bytes, reason: str
+) -> None:
+    """FastAPI answers these 400 "There was an error parsing the body"; the README and the
+    OpenAPI promise a 422 listing the problem, as for any malformed JSON."""
+    response = client.request(
+        method, path, content=body, headers={"Content-Type": "application/json"}
+    )
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": [
+                {
+                    "type": "json_invalid",
+                    "loc": ["body"],
+                    "msg": f"The body is not valid JSON: {reason}.",
+                    "ctx": {"error": reason},
+                }
+            ]
+        },
+    )
+
+
+def test_every_operation_with_a_body_documents_the_422_and_no_400(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for method, path in BODY_OPERATIONS:
+        template = path.replace("o-1", "{order_id}").replace("KB-001", "{sku}")
+        responses = spec["paths"][template][method]["responses"]
+        assert "422" in responses and "400" not in responses, (method, path)

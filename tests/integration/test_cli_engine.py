@@ -473,6 +473,7 @@ def test_message_move_tasks_as_in_the_aws_cli(dead_letter: Cli) -> None:
 
 
 def test_a_missing_queue_is_queue_does_not_exist(cli: Cli) -> None:
+    cli.ok("sqs", "create-queue", "--queue-name", "other")  # a database, without that queue
     done = cli.run("sqs", "receive-message", "--queue-url", f"{URL}nope")
     assert done.returncode == 254
     assert done.stdout == ""
@@ -655,6 +656,7 @@ def test_dlq_redrive_moves_messages_back_with_a_progress_bar(dead_letter: Cli) -
 
 
 def test_dlq_commands_report_a_missing_queue(cli: Cli) -> None:
+    cli.ok("sqs", "create-queue", "--queue-name", "other")  # a database, without that queue
     for command in ("show", "redrive"):
         done = cli.run("dlq", command, "nope")
         assert done.returncode == 1

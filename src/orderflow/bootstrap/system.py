@@ -29,7 +29,6 @@ from orderflow.adapters.memory import MemoryStore
 from orderflow.adapters.memory.state import MemoryStateStore
 from orderflow.adapters.smtp.sender import SmtpMailer
 from orderflow.adapters.smtp.server import SmtpServer
-from orderflow.adapters.smtp.sink import MailSink
 from orderflow.adapters.sqlite import SqliteStore
 from orderflow.adapters.sqlite.mailbox import SqliteMailbox
 from orderflow.adapters.sqlite.state import SqliteStateStore
@@ -40,7 +39,6 @@ from orderflow.errors import OrderflowError
 from orderflow.eventbus.clock import Clock, SystemClock
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.ids import new_uuid
-from orderflow.eventbus.topology_file import Plan, TopologySpec, converge, parse_topology
 from orderflow.runtime.mail import MailRelay
 from orderflow.runtime.ports import Mailer, StateStore
 from orderflow.runtime.relay import OutboxRelay
@@ -51,8 +49,12 @@ from orderflow.services.notifications.messages import SENDER
 from orderflow.services.notifications.sent import notification_sent
 from orderflow.services.topology import SUBSCRIPTIONS, topology_document
 
-if TYPE_CHECKING:  # boto3 is imported only by a system that talks to AWS (CLI start-up)
+# Imported by the system that needs them, not with the CLI (start-up): boto3 by one that
+# talks to AWS, aiosmtpd by one that receives mail, pydantic by one that installs.
+if TYPE_CHECKING:
     from orderflow.adapters.aws.clients import AwsConnection
+    from orderflow.adapters.smtp.sink import MailSink
+    from orderflow.eventbus.topology_file import Plan, TopologySpec
 
 POSTGRES_MAILBOXES: Final = Path(".orderflow")
 """Where the embedded mail sink of a system on PostgreSQL keeps its mail (a local file:
@@ -276,6 +278,8 @@ def event_sources(system: System) -> Iterator[EventSources]:
 
 def services_topology() -> TopologySpec:
     """The topology the services need (``services.topology``), as a topology file."""
+    from orderflow.eventbus.topology_file import parse_topology  # noqa: PLC0415 (see above)
+
     return parse_topology(orjson.dumps(topology_document()).decode(), "orderflow services")
 
 
@@ -283,6 +287,8 @@ def install(system: System, catalog: tuple[Product, ...] | list[Product] = DEFAU
     """Apply the services' topology (on the engine, or through the AWS APIs) and seed the
     catalog; what changed in the topology. Processes installing at the same moment all
     start (``converge``)."""
+    from orderflow.eventbus.topology_file import converge  # noqa: PLC0415 (see above)
+
     spec = services_topology()
     if system.embedded is not None:
         plan = converge(system.embedded, spec)
@@ -308,4 +314,6 @@ def mail_sink(system: System, host: str, port: int) -> MailSink:
     """The embedded SMTP server, keeping what it receives in ``system``'s mailbox."""
     if system.mailbox is None:
         raise OrderflowError("This system keeps no mailbox (it runs in memory).")
+    from orderflow.adapters.smtp.sink import MailSink  # noqa: PLC0415 (see above)
+
     return MailSink(system.mailbox, host, port)

@@ -176,6 +176,6 @@ def test_the_publisher_checks_its_database_before_placing_an_order(tmp_path: Pat
     done = orderflow(
         tmp_path / "missing.db", "publisher", "--url", f"http://127.0.0.1:{free_port()}"
     )
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert "there is no orderflow database" in done.stderr
     assert "created" not in done.stdout

@@ -111,9 +111,7 @@ def test_up_serves_the_tutorial_publisher_and_stops_cleanly_on_ctrl_c(tmp_path: 
     try:
         assert up.stdout is not None
         lines = read_until(up.stdout, "ready")
-        published = orderflow(
-            "publisher", "--url", f"http://127.0.0.1:{port}", "--pause", "1", db=db
-        )
+        published = orderflow("publisher", "--pause", "1", db=db)  # finds up's --port
         assert published.returncode == 0, published.stdout + published.stderr
         out = published.stdout
         assert "created" in out and "updated" in out and "cancelled" in out

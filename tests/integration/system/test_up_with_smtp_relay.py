@@ -38,6 +38,11 @@ def test_up_sends_the_emails_through_a_relay_with_starttls_and_a_login(tmp_path:
             assert up.stdout is not None
             ready = "".join(read_until(up.stdout, "ready"))
             assert f"SMTP smtp+starttls://{USER}@127.0.0.1:{smtp}" in ready
+            assert (
+                f"mail: through the relay smtp+starttls://{USER}@127.0.0.1:{smtp}; no embedded "
+                "SMTP sink runs (--smtp replaces it)\n"
+            ) in ready
+            assert "mail-sink" not in ready
             assert PASSWORD not in ready
             _place_an_order(port)
             deadline = time.monotonic() + 20

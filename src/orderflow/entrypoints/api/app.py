@@ -34,10 +34,10 @@ services react through the event bus, and `GET /orders/{orderId}` shows the orde
 `status` and `timeline` as they do. Send `X-Correlation-Id` to choose the id that
 every event of the order's journey carries.
 
-Errors are JSON: `422` lists every invalid field (`loc`, `msg`, `type`); other errors
-carry a `detail` message: `404` unknown order, `409` a change the order's state forbids,
-`413` a body over 64 KiB, `415` a body that is not JSON, `503` the database is
-unavailable (retry).
+Errors are JSON: `422` lists every invalid field (`loc`, `msg`, `type`), or why a body
+does not parse as JSON; other errors carry a `detail` message: `404` unknown order, `409`
+a change the order's state forbids, `413` a body over 64 KiB, `415` a body that is not
+`application/json`, `503` the database is unavailable (retry).
 """
 
 TAGS = [

@@ -1,6 +1,9 @@
 """Errors as HTTP responses: always JSON, always a message a client can act on.
 
 RequestValidationError  422  FastAPI's field-level shape (malformed JSON reworded)
+HTTPException           422  for a body FastAPI cannot read (not UTF-8, nested too deep:
+                             its 400 "error parsing the body"), in that same shape;
+                             any other: FastAPI's own answer (404 no route, 415 ...)
 InvalidOrder            422  the domain's problems, in that same shape
 UnknownSku              422
 OrderNotFound           404
@@ -18,8 +21,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from orderflow.domain.errors import InvalidOrder, OrderConflict, UnknownSku
 from orderflow.errors import OrderflowError
@@ -31,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _unreadable_body)
     app.add_exception_handler(InvalidOrder, _invalid_order)
     app.add_exception_handler(UnknownSku, _refused(422))
     app.add_exception_handler(OrderNotFound, _refused(404))
@@ -59,6 +65,31 @@ def _reworded(error: dict[str, Any]) -> dict[str, Any]:
     reason = error.get("ctx", {}).get("error", "not JSON")
     position = error["loc"][-1]
     return {**error, "msg": f"The body is not valid JSON: {reason} (at character {position})."}
+
+
+async def _unreadable_body(request: Request, exc: Exception) -> Response:
+    """FastAPI answers 400 "There was an error parsing the body" (and no field) when the
+    body fails to parse other than as malformed JSON: a 422 as malformed JSON is."""
+    assert isinstance(exc, HTTPException)
+    cause = exc.__cause__
+    if exc.status_code != 400 or cause is None:
+        return await http_exception_handler(request, exc)
+    if isinstance(cause, UnicodeDecodeError):
+        reason = f"byte {cause.object[cause.start]:#04x} at {cause.start} is not UTF-8"
+    elif isinstance(cause, RecursionError):
+        reason = "it nests arrays or objects too deeply"
+    else:
+        reason = str(cause) or type(cause).__name__
+    return validation_response(
+        [
+            {
+                "type": "json_invalid",
+                "loc": ["body"],
+                "msg": f"The body is not valid JSON: {reason}.",
+                "ctx": {"error": reason},
+            }
+        ]
+    )
 
 
 async def _invalid_order(request: Request, exc: Exception) -> JSONResponse:

@@ -9,8 +9,17 @@ Public API:
   ``serve_in_thread(...)``: the same in a background thread (tests, benchmarks).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from orderflow.entrypoints.aws_api.app import AwsApi, AwsApiSettings, build_aws_app
-from orderflow.entrypoints.aws_api.server import RunningServer, serve, serve_in_thread
+
+if TYPE_CHECKING:
+    from orderflow.entrypoints.aws_api.server import RunningServer, serve, serve_in_thread
+
+_SERVER_NAMES = frozenset({"RunningServer", "serve", "serve_in_thread"})
 
 __all__ = [
     "AwsApi",
@@ -20,3 +29,11 @@ __all__ = [
     "serve",
     "serve_in_thread",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """The server's names, imported on first use: uvicorn loads only when something
+    serves (the CLI imports this package for its settings and starts faster without)."""
+    if name in _SERVER_NAMES:
+        return getattr(importlib.import_module("orderflow.entrypoints.aws_api.server"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

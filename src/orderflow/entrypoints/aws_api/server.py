@@ -10,12 +10,11 @@ from typing import Final
 
 import uvicorn
 
+from orderflow.entrypoints.aws_api.address import DEFAULT_HOST, DEFAULT_PORT
 from orderflow.entrypoints.aws_api.app import AwsApi, AwsApiSettings, build_aws_app
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.engine import Engine
 
-DEFAULT_HOST: Final = "127.0.0.1"
-DEFAULT_PORT: Final = 4010
 STARTUP_TIMEOUT_S: Final = 10.0
 
 

@@ -44,7 +44,7 @@ def build_app() -> typer.Typer:
     app.add_typer(package.build_app())
     operator.register(app)
     system_commands.register(app)
-    app.command("demo")(demo.run_demo)
+    app.command("demo")(demo.demo_command)
     app.command("apply")(apply.apply_command)
     app.command("serve")(serve.serve_command)
 

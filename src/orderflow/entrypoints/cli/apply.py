@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Final, NoReturn
+from typing import TYPE_CHECKING, Annotated, Final, NoReturn
 
 import typer
 from rich.console import Console
@@ -28,18 +28,12 @@ from orderflow.bootstrap import AwsConnection, open_engine
 from orderflow.entrypoints.cli.output import SERVICE_ERROR_EXIT, STORE_ERROR_EXIT
 from orderflow.eventbus.apis import AwsApis
 from orderflow.eventbus.errors import AwsError, StoreError
-from orderflow.eventbus.topology_file import (
-    Action,
-    ApplyError,
-    Plan,
-    TopologyError,
-    apply,
-    load_topology,
-    plan,
-)
+
+if TYPE_CHECKING:
+    from orderflow.eventbus.topology_file import Plan
 
 FILE_ERROR_EXIT: Final = 2
-COLOURS: Final = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
+COLOURS: Final = {"create": "green", "update": "yellow", "delete": "red"}
 
 
 def apply_command(
@@ -101,6 +95,15 @@ def apply_command(
 ) -> None:
     """Make the engine match a topology file: print the plan (+ create, ~ update, - delete),
     then apply it."""
+    # pydantic (the file's schema) is imported here, not with every command of the CLI.
+    from orderflow.eventbus.topology_file import (  # noqa: PLC0415 (lazy)
+        ApplyError,
+        TopologyError,
+        apply,
+        load_topology,
+        plan,
+    )
+
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
@@ -207,7 +210,7 @@ def _unreachable(error: AwsError, connection: AwsConnection | None) -> bool:
 
 def _print_plan(out: Console, planned: Plan) -> None:
     for change in planned.changes:
-        out.print(f"[{COLOURS[change.action]}]{escape(change.summary)}[/]")
+        out.print(f"[{COLOURS[change.action.value]}]{escape(change.summary)}[/]")
     for note in planned.notes:
         out.print(f"[yellow]! {escape(note)}[/]")
     if planned.unmanaged:

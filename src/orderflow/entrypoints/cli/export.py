@@ -16,23 +16,18 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated, Final, NoReturn
+from typing import TYPE_CHECKING, Annotated, Final, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from orderflow.adapters.aws.deploy.build import deployment
-from orderflow.adapters.aws.deploy.cloudformation import template_text
 from orderflow.adapters.aws.deploy.errors import ExportError
-from orderflow.adapters.aws.deploy.lambdas import LambdaConsumer
-from orderflow.adapters.aws.deploy.model import Deployment
-from orderflow.adapters.aws.deploy.terraform import module_files
-from orderflow.adapters.aws.deploy.writing import write_file, write_tree
-from orderflow.bootstrap.system import services_topology
-from orderflow.eventbus.topology_file import TopologyError, TopologySpec, load_topology
-from orderflow.services.context import ORDERS_BUS
-from orderflow.services.topology import SUBSCRIPTIONS
+
+if TYPE_CHECKING:
+    from orderflow.adapters.aws.deploy.lambdas import LambdaConsumer
+    from orderflow.adapters.aws.deploy.model import Deployment
+    from orderflow.eventbus.topology_file import TopologySpec
 
 USAGE_EXIT: Final = 2
 
@@ -81,6 +76,9 @@ def export_cloudformation(
     consumers: ConsumersOption = Consumers.QUEUES,
 ) -> None:
     """Write one CloudFormation template (deploy it with aws cloudformation deploy)."""
+    from orderflow.adapters.aws.deploy.cloudformation import template_text  # noqa: PLC0415
+    from orderflow.adapters.aws.deploy.writing import write_file  # noqa: PLC0415
+
     heading, planned = _deployment(topology, consumers)
     try:
         write_file(file, template_text(planned, f"orderflow: {heading}"))
@@ -101,6 +99,9 @@ def export_terraform(
     consumers: ConsumersOption = Consumers.QUEUES,
 ) -> None:
     """Write a Terraform module and the staging and prod environments that use it."""
+    from orderflow.adapters.aws.deploy.terraform import module_files  # noqa: PLC0415
+    from orderflow.adapters.aws.deploy.writing import write_tree  # noqa: PLC0415
+
     heading, planned = _deployment(topology, consumers)
     try:
         written = write_tree(directory, module_files(planned, f"orderflow: {heading}"))
@@ -111,6 +112,12 @@ def export_terraform(
 
 def _deployment(topology: Path | None, consumers: Consumers) -> tuple[str, Deployment]:
     """What is exported (for the files' heading), and its deployment."""
+    # The deployment's builders and pydantic (the topology's schema) are imported when
+    # something is exported, not with every command of the CLI.
+    from orderflow.adapters.aws.deploy.build import deployment  # noqa: PLC0415
+    from orderflow.bootstrap.system import services_topology  # noqa: PLC0415
+    from orderflow.eventbus.topology_file import TopologyError, load_topology  # noqa: PLC0415
+
     try:
         spec = services_topology() if topology is None else load_topology(topology)
     except TopologyError as exc:
@@ -125,6 +132,10 @@ def _deployment(topology: Path | None, consumers: Consumers) -> tuple[str, Deplo
 
 def _lambda_consumers(spec: TopologySpec) -> dict[str, LambdaConsumer]:
     """The services' consumers whose queue the topology has, by queue."""
+    from orderflow.adapters.aws.deploy.lambdas import LambdaConsumer  # noqa: PLC0415
+    from orderflow.services.context import ORDERS_BUS  # noqa: PLC0415
+    from orderflow.services.topology import SUBSCRIPTIONS  # noqa: PLC0415
+
     found = {
         subscription.queue: LambdaConsumer(subscription.name, ORDERS_BUS)
         for subscription in SUBSCRIPTIONS.values()

@@ -10,7 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from orderflow.bootstrap import open_engine
-from orderflow.entrypoints.aws_api import AwsApiSettings, serve
+from orderflow.entrypoints.aws_api.address import DEFAULT_HOST, DEFAULT_PORT
 from orderflow.entrypoints.aws_api.credentials import (
     CREDENTIALS_ENVIRONMENT,
     CredentialsError,
@@ -18,7 +18,6 @@ from orderflow.entrypoints.aws_api.credentials import (
     parse_pairs,
     read_file,
 )
-from orderflow.entrypoints.aws_api.server import DEFAULT_HOST, DEFAULT_PORT
 from orderflow.entrypoints.cli.context import CliSettings
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.errors import StoreError
@@ -81,6 +80,8 @@ def serve_command(
         f"({'SigV4 required' if keys else 'any credentials'}); Ctrl-C stops it.",
         err=True,
     )
+    from orderflow.entrypoints.aws_api import AwsApiSettings, serve  # noqa: PLC0415 (lazy)
+
     try:
         serve(engine, host=host, port=port, settings=AwsApiSettings(credentials=keys))
     except OrderflowError as exc:

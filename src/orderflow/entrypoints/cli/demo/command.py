@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Final
 
 import typer
 from rich.console import Console
@@ -55,21 +55,8 @@ def _scenarios(
     console.print(trace, soft_wrap=False)  # the tree wraps its lines, rather than crop them
 
 
-def run_demo(
-    keep: Annotated[
-        Path | None,
-        typer.Option(
-            "--keep",
-            help="Keep the database in this folder (default: a temporary one).",
-            file_okay=False,
-        ),
-    ] = None,
-    pause: Annotated[
-        float, typer.Option("--pause", min=0, help="Seconds between tutorial steps.")
-    ] = 0.5,
-) -> None:
-    """Start the whole system and run every scenario: the tutorial, the fan-out, the refund
-    saga, versions 1.0 and 2.0, and a poison event through its DLQ and back."""
+def run_demo(keep: Path | None, pause: float) -> None:
+    """The demo (see ``demo.demo_command``): in ``keep``, else a temporary folder."""
     console = Console(soft_wrap=True)  # paths and URLs whole in a log file too
     started = time.monotonic()
     folder = keep or Path(tempfile.mkdtemp(prefix="orderflow-demo-"))

@@ -62,7 +62,7 @@ def create_archive(
 ) -> None:
     """Create an archive of a bus's events, as `aws events create-archive`."""
     pattern = None if event_pattern is None else load_parameter("--event-pattern", event_pattern)
-    with engine(ctx) as opened:
+    with engine(ctx, existing=False) as opened:
         created = opened.events.create_archive(
             archive_name,
             event_source_arn,

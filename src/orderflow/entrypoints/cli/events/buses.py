@@ -24,7 +24,7 @@ def create_event_bus(
 ) -> None:
     """Create a custom event bus, as `aws events create-event-bus`. Prints {"EventBusArn"}."""
     tag_map = tag_list("--tags", tags)
-    with engine(ctx) as opened:
+    with engine(ctx, existing=False) as opened:
         arn = opened.events.create_event_bus(name, description, tag_map)
     print_json({"EventBusArn": arn})
 

@@ -75,7 +75,7 @@ def put_events(
     parsed = json_list("--entries", entries, "Entries")
     for position, entry in enumerate(parsed):
         check_members(f"Entries[{position}]", entry, ENTRY_MEMBERS)
-    with engine(ctx) as opened:
+    with engine(ctx, existing=False) as opened:
         result = opened.events.put_events(parsed)
     print_json(result.as_aws())
 

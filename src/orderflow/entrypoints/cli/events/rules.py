@@ -53,7 +53,7 @@ def put_rule(
     """Create or update a rule, as `aws events put-rule`. Prints {"RuleArn"}."""
     pattern = None if event_pattern is None else load_parameter("--event-pattern", event_pattern)
     tag_map = tag_list("--tags", tags)
-    with engine(ctx) as opened:
+    with engine(ctx, existing=False) as opened:
         arn = opened.events.put_rule(
             name,
             pattern,
@@ -126,7 +126,7 @@ def put_targets(
     Prints {"FailedEntryCount", "FailedEntries"}.
     """
     parsed = json_list("--targets", targets, "Targets")
-    with engine(ctx) as opened:
+    with engine(ctx, existing=False) as opened:
         failed = opened.events.put_targets(rule, parsed, event_bus_name)
     print_json(failed_targets(failed))
 

@@ -47,7 +47,7 @@ def create_queue(
     """Create a queue, as `aws sqs create-queue`. Prints {"QueueUrl"}."""
     settings = {} if attributes is None else string_map("--attributes", attributes, "Attributes")
     tag_map = {} if tags is None else string_map("--tags", tags, "tags")
-    with engine(ctx) as opened:
+    with engine(ctx, existing=False) as opened:
         url = opened.sqs.create_queue(queue_name, settings, tag_map)
     print_json({"QueueUrl": url})
 

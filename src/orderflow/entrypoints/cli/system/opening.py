@@ -10,7 +10,7 @@ from rich.console import Console
 
 from orderflow.bootstrap import storage_location
 from orderflow.bootstrap.system import System, open_system
-from orderflow.entrypoints.cli.context import CliSettings
+from orderflow.entrypoints.cli.context import CliSettings, refuse_missing
 from orderflow.entrypoints.cli.system.transport_options import TransportChoice
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.errors import StoreError
@@ -29,13 +29,8 @@ def system(
     except OrderflowError as exc:
         Console(stderr=True).print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
-    path = location.path
-    if existing and path is not None and not path.exists():
-        Console(stderr=True).print(
-            f"[red]error:[/] there is no orderflow database at {path}. Start the system "
-            "there (orderflow up), or point --db / ORDERFLOW_DB at the one it runs on."
-        )
-        raise typer.Exit(1)
+    if existing:
+        refuse_missing(location)
     try:
         opened = open_system(settings.db, aws=transport.aws if transport else None)
     except StoreError as exc:  # a file that fails (1), or a server's database that cannot

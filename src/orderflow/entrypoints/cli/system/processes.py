@@ -13,11 +13,9 @@ from collections.abc import Callable
 from typing import Annotated, Final
 
 import typer
-import uvicorn
 
 from orderflow.bootstrap.system import install, mail_sink, smtp_mailer
-from orderflow.entrypoints.api import build_api, close_api
-from orderflow.entrypoints.aws_api import build_aws_app
+from orderflow.entrypoints.cli.system.api_address import record_api_url
 from orderflow.entrypoints.cli.system.mail_options import (
     SMTP_HELP,
     MailFromOption,
@@ -161,6 +159,13 @@ def api_command(
     """Serve the order HTTP API, and beside it (at "/") the AWS-compatible EventBridge and
     SQS endpoint of the embedded engine, on one port (``orderflow up`` runs this beside
     everything else). With ``--aws`` the events go to the AWS APIs, which serve themselves."""
+    # The web stack is imported here, not with the CLI: every other command starts faster.
+    import uvicorn  # noqa: PLC0415 (lazy)
+
+    from orderflow.entrypoints.api import build_api, close_api  # noqa: PLC0415 (lazy)
+    from orderflow.entrypoints.api.server import api_config  # noqa: PLC0415 (lazy)
+    from orderflow.entrypoints.aws_api import build_aws_app  # noqa: PLC0415 (lazy)
+
     chosen = transport_choice(aws, endpoint_url, region, profile)
     configure_logging("api")
     # uvicorn handles SIGTERM and SIGINT while it serves, then raises the signal again for
@@ -171,13 +176,12 @@ def api_command(
     with system(ctx, existing=False, transport=chosen) as opened:
         if not no_install:
             install(opened)
+        record_api_url(opened, host, port)  # for orderflow publisher
         app = build_api(opened)
         endpoint = build_aws_app(opened.embedded) if opened.embedded is not None else None
         if endpoint is not None:
             app.mount("/", endpoint)  # after the API's routes, which therefore match first
-        config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
-        )
+        config = api_config(app, host=host, port=port)
         log = logging.getLogger("orderflow.api")
         log.info("listening on %s:%d", host, port)
         server = uvicorn.Server(config)

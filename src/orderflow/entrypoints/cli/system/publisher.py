@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from orderflow.bootstrap.system import System
+from orderflow.entrypoints.cli.system.api_address import DEFAULT_API_URL, recorded_api_url
 from orderflow.entrypoints.cli.system.opening import system
 from orderflow.entrypoints.system.client import ApiError, OrderApi
 from orderflow.runtime.journal import Attempt
@@ -39,17 +40,23 @@ SCENARIO_UPDATE = {
 
 def publisher_command(
     ctx: typer.Context,
-    url: Annotated[str, typer.Option("--url", help="The running system's API.")] = (
-        "http://127.0.0.1:4010"
-    ),
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="The running system's API (default: where orderflow up / api last started "
+            f"on this database, else {DEFAULT_API_URL}).",
+            show_default=False,
+        ),
+    ] = None,
     pause: Annotated[float, typer.Option("--pause", min=0, help="Seconds between steps.")] = 2.0,
 ) -> None:
     """Create an order, wait, update it, wait, cancel it; print what each consumer did
     (read from the system's database: the one --db or ORDERFLOW_DB names, as for up)."""
     console = Console()
-    api = OrderApi(url)
     seen: set[tuple[str, str, int]] = set()
     with system(ctx) as opened:  # before any order: a wrong database fails first
+        api = OrderApi(url or recorded_api_url(opened))
         try:
             order = api.create_order(SCENARIO_ORDER)
             order_id = order["orderId"]

@@ -158,6 +158,11 @@ def up_command(
         f"[bold]orderflow[/] on {escape(location.shown)}{where}: topology "
         f"{'applied (' + str(len(plan.changes)) + ' changes)' if plan.changes else 'up to date'}"
     )
+    if server is not None:
+        console.print(
+            f"mail: through the relay {escape(str(server))}; no embedded SMTP sink runs "
+            "(--smtp replaces it)"
+        )
     stop = stop_on_signals()
     emit = printer(sys.stdout)
     supervisor = Supervisor(
