@@ -51,9 +51,13 @@ log = logging.getLogger("orderflow.worker")
 
 BATCH: Final = 10
 SWEEP_INTERVAL_S: Final = 1.0
+FIRST_LOOK_AGAIN_S: Final = 0.05
 LOOK_AGAIN_S: Final = 1.0
-"""Where writers run side by side, the longest a round that received nothing waits for
-the queue's signal: a message whose delay or visibility timeout ends signals nothing."""
+"""Where writers run side by side, a round that received nothing waits for the queue's
+signal at most ``FIRST_LOOK_AGAIN_S``, twice as long after each such round, up to
+``LOOK_AGAIN_S``: a message whose delay or visibility timeout ends signals nothing, and
+neither does one that another process's clock (the database's, as each process reckons
+it) made visible a few ms before this one's."""
 
 
 @dataclass
@@ -90,6 +94,7 @@ class Worker:
         self._retry_base_s = retry_base_s
         self._last_sweep = 0.0
         self._mail_due = threading.Event()
+        self._look_again_s = FIRST_LOOK_AGAIN_S
 
     # -- the loop ------------------------------------------------------------------
 
@@ -205,8 +210,10 @@ class Worker:
         )
         if not batch.messages:
             if transport.concurrent:
-                transport.wait_for_signal(queue, seen, min(self._wait_time_s, LOOK_AGAIN_S))
+                transport.wait_for_signal(queue, seen, min(self._wait_time_s, self._look_again_s))
+                self._look_again_s = min(2 * self._look_again_s, LOOK_AGAIN_S)
             return
+        self._look_again_s = FIRST_LOOK_AGAIN_S
         self._settled(report, batch)
         report.published = batch.settled
 
