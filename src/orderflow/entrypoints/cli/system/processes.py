@@ -163,6 +163,7 @@ def api_command(
     import uvicorn  # noqa: PLC0415 (lazy)
 
     from orderflow.entrypoints.api import build_api, close_api  # noqa: PLC0415 (lazy)
+    from orderflow.entrypoints.api.aws_beside import mount_aws_beside  # noqa: PLC0415 (lazy)
     from orderflow.entrypoints.api.server import api_config  # noqa: PLC0415 (lazy)
     from orderflow.entrypoints.aws_api import build_aws_app  # noqa: PLC0415 (lazy)
 
@@ -180,7 +181,7 @@ def api_command(
         app = build_api(opened)
         endpoint = build_aws_app(opened.embedded) if opened.embedded is not None else None
         if endpoint is not None:
-            app.mount("/", endpoint)  # after the API's routes, which therefore match first
+            mount_aws_beside(app, endpoint)
         config = api_config(app, host=host, port=port)
         log = logging.getLogger("orderflow.api")
         log.info("listening on %s:%d", host, port)
