@@ -22,7 +22,8 @@ from orderflow.bootstrap.functions import open_function_system
 from orderflow.bootstrap.system import services_topology
 from orderflow.entrypoints.aws_lambda import handler, reset
 from orderflow.entrypoints.aws_lambda.events import UnsupportedEvent
-from orderflow.entrypoints.aws_lambda.function import FunctionSettingsError, InvocationFailed
+from orderflow.entrypoints.aws_lambda.function import InvocationFailed
+from orderflow.entrypoints.aws_lambda.settings import FunctionSettingsError
 from orderflow.entrypoints.system.ports import free_port
 from orderflow.eventbus.topology_file import parse_topology
 from orderflow.events.contracts import InventoryOutOfStock, Metadata

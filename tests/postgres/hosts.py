@@ -11,6 +11,7 @@ from typing import TypeVar
 import pytest
 
 from orderflow.adapters.postgres import PostgresStore
+from orderflow.eventbus.queues import Queues
 
 HOSTS = 4
 T = TypeVar("T")
@@ -46,3 +47,15 @@ def at_once(work: Callable[[int], T], count: int = HOSTS) -> list[T]:
     if errors:
         raise errors[0]
     return [results[host] for host in range(count)]
+
+
+def drain(queues: Queues, queue: str) -> list[str]:
+    """Receive and delete ``queue``'s messages, 10 at a time, until a receive finds none;
+    their ids, in the order received."""
+    taken: list[str] = []
+    while batch := queues.receive_message(queue, max_messages=10):
+        taken.extend(message.message_id for message in batch)
+        queues.delete_message_batch(
+            queue, [{"Id": str(n), "ReceiptHandle": m.receipt_handle} for n, m in enumerate(batch)]
+        )
+    return taken

@@ -28,7 +28,7 @@ from orderflow.eventbus.ports import StoreTransaction
 from orderflow.eventbus.queues import Queues
 from orderflow.services.inventory.records import STOCK
 from orderflow.services.ports import OutgoingEvent
-from tests.postgres.hosts import HOSTS, at_once
+from tests.postgres.hosts import HOSTS, at_once, drain
 from tests.support.orders import place_order
 from tests.support.postgres import postgres_system
 
@@ -48,15 +48,7 @@ def test_receivers_on_four_hosts_take_every_message_exactly_once(
         sent |= {s.message_id for _, s in first.send_message_batch("orders", entries).successful}
 
     def receive_until_empty(host: int) -> list[str]:
-        queues = Queues(hosts[host], SystemClock())
-        taken: list[str] = []
-        while batch := queues.receive_message("orders", max_messages=10):
-            taken.extend(message.message_id for message in batch)
-            queues.delete_message_batch(
-                "orders",
-                [{"Id": str(n), "ReceiptHandle": m.receipt_handle} for n, m in enumerate(batch)],
-            )
-        return taken
+        return drain(Queues(hosts[host], SystemClock()), "orders")
 
     taken = at_once(receive_until_empty)
     every = [message_id for host in taken for message_id in host]

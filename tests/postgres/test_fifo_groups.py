@@ -20,7 +20,7 @@ from orderflow.adapters.postgres import PostgresStore
 from orderflow.eventbus.clock import SystemClock
 from orderflow.eventbus.model.queues import Reception, StoredMessage
 from orderflow.eventbus.queues import Queues
-from tests.postgres.hosts import at_once
+from tests.postgres.hosts import at_once, drain
 
 pytestmark = pytest.mark.postgres
 
@@ -145,12 +145,5 @@ def test_senders_on_four_hosts_sending_one_deduplication_id_store_it_once(
     answers = at_once(send)
     for n in range(10):  # every sender of d-n was answered with the one message stored
         assert len({answer[n] for answer in answers}) == 1
-    queues = Queues(hosts[0], SystemClock())
-    stored: list[str] = []
-    while batch := queues.receive_message("orders.fifo", max_messages=10):
-        stored.extend(m.message_id for m in batch)
-        queues.delete_message_batch(
-            "orders.fifo",
-            [{"Id": str(i), "ReceiptHandle": m.receipt_handle} for i, m in enumerate(batch)],
-        )
+    stored = drain(Queues(hosts[0], SystemClock()), "orders.fifo")
     assert sorted(stored) == sorted(answers[0])

@@ -41,8 +41,6 @@ MAIL_CONSUMER: Final = "notification"
 MAIL_ROUNDS: Final = 10
 """The most mail relay rounds one invocation runs (of 20 emails each)."""
 
-__all__ = ["ConsumerFunction", "FunctionSettingsError", "InvocationFailed"]
-
 
 class InvocationFailed(OrderflowError):
     """A directly invoked event failed: raised, so that Lambda retries the invocation."""

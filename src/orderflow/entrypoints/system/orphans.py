@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from typing import Final
 
 SUPERVISOR_VARIABLE: Final = "ORDERFLOW_SUPERVISOR_PID"
@@ -37,6 +38,6 @@ def stop_with_supervisor() -> None:
 
 def _watch(supervisor: int) -> None:
     while os.getppid() == supervisor:
-        threading.Event().wait(WATCH_EVERY_S)
+        time.sleep(WATCH_EVERY_S)
     log.warning("the supervisor (pid %d) is gone: stopping", supervisor)
     os.kill(os.getpid(), signal.SIGTERM)
