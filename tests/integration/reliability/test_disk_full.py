@@ -114,8 +114,10 @@ def test_a_full_disk_is_reported_by_the_endpoint_and_the_cli(small_disk: Path) -
             assert answer["__type"].endswith("ServiceUnavailable"), answer
             assert FULL_WORDING in answer["message"], answer
             cli = subprocess.run(
-                [sys.executable, "-m", "orderflow", "--db", str(db), "sqs", "send-message"]
-                + ["--queue-url", url, "--message-body", BODY],
+                [
+                    *(sys.executable, "-m", "orderflow", "--db", str(db), "sqs", "send-message"),
+                    *("--queue-url", url, "--message-body", BODY),
+                ],
                 env=subprocess_env(),
                 capture_output=True,
                 text=True,
