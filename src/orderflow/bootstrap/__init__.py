@@ -12,6 +12,7 @@ from typing import Final
 
 from orderflow.adapters.aws.connection import AwsConnection
 from orderflow.adapters.sqlite import SqliteStore
+from orderflow.adapters.sqlite.connection import DEFAULT_SYNCHRONOUS
 from orderflow.bootstrap.storage import StorageLocation, StorageUrlError, parse_storage_url
 from orderflow.eventbus.clock import Clock, SystemClock
 from orderflow.eventbus.engine import Engine
@@ -27,6 +28,7 @@ __all__ = [
     "database_path",
     "open_engine",
     "storage_location",
+    "synchronous_level",
 ]
 
 DB_ENVIRONMENT: Final = "ORDERFLOW_DB"
@@ -34,6 +36,8 @@ TRANSPORT_ENVIRONMENT: Final = "ORDERFLOW_TRANSPORT"
 """``aws`` carries the services' events over the AWS APIs; ``engine`` (the default), on
 the embedded engine."""
 SYNCHRONOUS_ENVIRONMENT: Final = "ORDERFLOW_SYNCHRONOUS"
+"""SQLite's ``synchronous`` level for every process: FULL (the default) or NORMAL (opt-in,
+for throwaway runs: an OS crash may lose acknowledged calls; decision 0012)."""
 DEFAULT_DB: Final = Path(".orderflow") / "orderflow.db"
 
 
@@ -57,6 +61,11 @@ def database_path(db: str | Path | None = None) -> Path:
     return path
 
 
+def synchronous_level(synchronous: str | None = None) -> str:
+    """``synchronous`` if given, else $ORDERFLOW_SYNCHRONOUS, else FULL."""
+    return synchronous or os.environ.get(SYNCHRONOUS_ENVIRONMENT) or DEFAULT_SYNCHRONOUS
+
+
 def open_engine(
     db: str | Path | None = None,
     *,
@@ -67,8 +76,9 @@ def open_engine(
 ) -> Engine:
     """The embedded engine on its SQLite file (close it with ``engine.store.close()``).
 
-    ``synchronous`` (or $ORDERFLOW_SYNCHRONOUS): NORMAL (default) survives any process
-    crash; FULL also survives power loss (see adapters.sqlite.connection).
+    ``synchronous`` (or $ORDERFLOW_SYNCHRONOUS): FULL (default) syncs every commit before
+    the call returns, surviving power loss; NORMAL survives any process crash only (see
+    adapters.sqlite.connection).
     ``writer_turns``: queue for the write lock in the kernel (adapters.sqlite.turns), for
     processes whose transactions hold it long, as the order system's do.
     """
@@ -85,6 +95,7 @@ def open_engine(
         except BaseException:
             server.close()
             raise
-    level = synchronous or os.environ.get(SYNCHRONOUS_ENVIRONMENT) or "NORMAL"
-    store = SqliteStore(database_path(db), synchronous=level, writer_turns=writer_turns)
+    store = SqliteStore(
+        database_path(db), synchronous=synchronous_level(synchronous), writer_turns=writer_turns
+    )
     return Engine(store, clock or SystemClock(), scope)

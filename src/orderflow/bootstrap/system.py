@@ -15,7 +15,6 @@ idempotent.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from orderflow.adapters.smtp.server import SmtpServer
 from orderflow.adapters.sqlite import SqliteStore
 from orderflow.adapters.sqlite.mailbox import SqliteMailbox
 from orderflow.adapters.sqlite.state import SqliteStateStore
-from orderflow.bootstrap import SYNCHRONOUS_ENVIRONMENT, open_engine, storage_location
+from orderflow.bootstrap import open_engine, storage_location, synchronous_level
 from orderflow.bootstrap.catalog import DEFAULT_CATALOG, Product, seed_catalog
 from orderflow.bootstrap.storage import database_name
 from orderflow.errors import OrderflowError
@@ -171,7 +170,7 @@ def open_system(
         InEngineTransport(engine),
         engine.clock,
         embedded=engine,
-        mailbox=SqliteMailbox(store.path),
+        mailbox=SqliteMailbox(store.path, synchronous=store.synchronous),
     )
     system._closing.append(store.close)
     return system
@@ -188,13 +187,12 @@ def _remote_system(
         system = System(MemoryStateStore(memory), transport, clock, remote=aws)
         system._closing.append(memory.close)
         return system
-    level = synchronous or os.environ.get(SYNCHRONOUS_ENVIRONMENT) or "NORMAL"
-    store = SqliteStore(path, synchronous=level, writer_turns=True)
+    store = SqliteStore(path, synchronous=synchronous_level(synchronous), writer_turns=True)
     system = System(
         SqliteStateStore(store),
         transport,
         clock,
-        mailbox=SqliteMailbox(store.path),
+        mailbox=SqliteMailbox(store.path, synchronous=store.synchronous),
         remote=aws,
     )
     system._closing.append(store.close)
@@ -214,7 +212,9 @@ def _postgres_system(url: str, aws: AwsConnection | None, clock: Clock | None) -
     store = PostgresStore(url)
     try:
         time = clock or DatabaseClock(store)
-        mailbox = SqliteMailbox(POSTGRES_MAILBOXES / f"{database_name(url)}.db")
+        mailbox = SqliteMailbox(
+            POSTGRES_MAILBOXES / f"{database_name(url)}.db", synchronous=synchronous_level()
+        )
         if aws is not None:
             from orderflow.adapters.aws.transport import AwsTransport  # noqa: PLC0415
 

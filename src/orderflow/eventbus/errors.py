@@ -11,6 +11,7 @@
     │   └── SqsError                      the SQS errors (orderflow.eventbus.queues.errors)
     └── StoreError                        the engine's storage failed (locked, corrupt,
         │                                 read-only database, server down); says what to do
+        ├── DiskFull                      the database or its disk is full: nothing written
         └── TransactionConflict           a concurrent transaction won (serialization
                                           failure, deadlock): nothing was committed, and
                                           running the transaction again may succeed
@@ -87,6 +88,11 @@ class InvalidStateException(AwsError):
 
 class StoreError(OrderflowError):
     """The engine's storage failed; the message says what happened and what to do."""
+
+
+class DiskFull(StoreError):
+    """The database could not grow (SQLite's SQLITE_FULL: the disk, or the database's own
+    size limit): nothing of the call was written; it may succeed once space is freed."""
 
 
 class TransactionConflict(StoreError):

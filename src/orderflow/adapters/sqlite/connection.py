@@ -1,11 +1,13 @@
 """Opening the engine's SQLite file: pragmas, schema, and errors that say what to do.
 
-Durability: the database runs in WAL mode. With ``synchronous=NORMAL`` (the
-default) a committed transaction survives the death of any process (SIGKILL
-included): it is in the WAL, which the next opener replays. It can be lost on
-power failure or an OS crash, up to the last checkpoint. ``synchronous=FULL``
-fsyncs the WAL at every commit, so committed data survives power loss too, at
-the price of one fsync per commit (measured in docs/benchmarks.md).
+Durability: the database runs in WAL mode with ``synchronous=FULL`` by default: every
+commit fsyncs the WAL before the call that made it is answered, so what was acknowledged
+survives power loss and OS crashes, not only the death of a process. The writers of a
+process share those fsyncs (``group_commit``). ``synchronous=NORMAL`` (an explicit
+opt-in, for throwaway runs: ``ORDERFLOW_SYNCHRONOUS=NORMAL``) syncs only at checkpoints: a
+committed transaction still survives the death of any process (SIGKILL included), but an
+OS crash or power loss can lose the last ones, answered or not (decision 0012; figures
+in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from pathlib import Path
 from typing import Final
 
 from orderflow.adapters.sqlite.schema import SCHEMA, SCHEMA_VERSION, UPGRADES
-from orderflow.eventbus.errors import StoreError
+from orderflow.eventbus.errors import DiskFull, StoreError
 
 SYNCHRONOUS_LEVELS: Final = ("OFF", "NORMAL", "FULL", "EXTRA")
+DEFAULT_SYNCHRONOUS: Final = "FULL"
 BUSY_TIMEOUT_MS: Final = 10_000
 
 
@@ -44,8 +47,11 @@ def translate(error: sqlite3.Error, path: Path) -> StoreError:
         return StoreError(
             f"Cannot open the database {path}: check that its folder exists and is writable."
         )
-    if "disk" in text and "full" in text:
-        return StoreError(f"The disk holding {path} is full: nothing was written.")
+    if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return DiskFull(
+            f"The database {path} could not grow: database or disk is full. Nothing of "
+            "this call was written; free space on the disk holding it, then retry."
+        )
     return StoreError(f"The database {path} failed: {error}")
 
 

@@ -4,7 +4,8 @@ file of its own beside the engine's (``orderflow.db`` -> ``orderflow.mailbox.db`
 The sink stands for a mail server, which is not part of the order system: keeping its
 mail in another file means that accepting an email never waits for the order system's
 writers, nor they for it (in one file, every email cost a turn at the one write lock).
-An email is committed, as received, before the sink answers 250; its subject and text
+An email is committed (and synced, with ``synchronous=FULL``, the default, as the
+engine's file) as received, before the sink answers 250; its subject and text
 are read from it when the mailbox is listed (parsing every email on receipt cost the
 sink a tenth of its time).
 """
@@ -21,7 +22,12 @@ from typing import Any, Final
 
 import orjson
 
-from orderflow.adapters.sqlite.connection import BUSY_TIMEOUT_MS, translate
+from orderflow.adapters.sqlite.connection import (
+    BUSY_TIMEOUT_MS,
+    DEFAULT_SYNCHRONOUS,
+    SYNCHRONOUS_LEVELS,
+    translate,
+)
 from orderflow.eventbus.errors import StoreError
 
 SCHEMA: Final = """
@@ -43,8 +49,11 @@ def mailbox_path(database: Path) -> Path:
 class SqliteMailbox:
     """The mailbox file, created on first use; safe for several threads and processes."""
 
-    def __init__(self, database: Path) -> None:
+    def __init__(self, database: Path, *, synchronous: str = DEFAULT_SYNCHRONOUS) -> None:
         self.path = mailbox_path(database)
+        self._synchronous = synchronous.upper()
+        if self._synchronous not in SYNCHRONOUS_LEVELS:
+            raise StoreError(f"synchronous must be one of {', '.join(SYNCHRONOUS_LEVELS)}.")
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
 
@@ -64,7 +73,7 @@ class SqliteMailbox:
                     timeout=BUSY_TIMEOUT_MS / 1000,
                 )
                 connection.execute("PRAGMA journal_mode = WAL")
-                connection.execute("PRAGMA synchronous = NORMAL")
+                connection.execute(f"PRAGMA synchronous = {self._synchronous}")
                 connection.execute(SCHEMA)
             except sqlite3.Error as exc:
                 raise translate(exc, self.path) from exc

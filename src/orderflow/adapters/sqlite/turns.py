@@ -58,15 +58,21 @@ class WriterTurns:
     @contextmanager
     def turn(self) -> Iterator[None]:
         """Hold the turn for the block (waiting for it first, as long as it takes)."""
-        descriptor = self._descriptor
-        if descriptor is None or sys.platform == "win32":
-            yield
-            return
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        self.take()
         try:
             yield
         finally:
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            self.give_back()
+
+    def take(self) -> None:
+        """Wait for the turn (as long as it takes) and hold it until ``give_back``, which
+        any thread of the process may call."""
+        if self._descriptor is not None and sys.platform != "win32":
+            fcntl.flock(self._descriptor, fcntl.LOCK_EX)
+
+    def give_back(self) -> None:
+        if self._descriptor is not None and sys.platform != "win32":
+            fcntl.flock(self._descriptor, fcntl.LOCK_UN)
 
     def close(self) -> None:
         if self._descriptor is not None:

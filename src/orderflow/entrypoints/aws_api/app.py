@@ -28,7 +28,11 @@ from orderflow.entrypoints.aws_api.asgi import (
     read_request,
     send_response,
 )
-from orderflow.entrypoints.aws_api.errors import InternalFailure, ProtocolError
+from orderflow.entrypoints.aws_api.errors import (
+    InternalFailure,
+    ProtocolError,
+    ServiceUnavailable,
+)
 from orderflow.entrypoints.aws_api.params import Params
 from orderflow.entrypoints.aws_api.protocols import (
     Call,
@@ -41,7 +45,7 @@ from orderflow.entrypoints.aws_api.protocols import (
 from orderflow.entrypoints.aws_api.scopes import ScopedEngines, credential_of
 from orderflow.entrypoints.aws_api.signing import SignedRequest, verify
 from orderflow.eventbus.engine import Engine
-from orderflow.eventbus.errors import AwsError, StoreError
+from orderflow.eventbus.errors import AwsError, DiskFull, StoreError
 
 DEFAULT_MAX_BODY_BYTES: Final = 2 * 1024 * 1024
 """Above SQS's largest batch (1 MiB of messages) and EventBridge's 256 KB, with room for
@@ -135,6 +139,8 @@ def _run(engine: Engine, call: Call) -> dict[str, Any]:
         result: dict[str, Any] = operations[call.operation](engine, Params(call.members, missing))
     except (AwsError, ProtocolError):
         raise
+    except DiskFull as error:
+        raise ServiceUnavailable(str(error)) from error
     except StoreError as error:
         raise InternalFailure(str(error)) from error
     except Exception as error:

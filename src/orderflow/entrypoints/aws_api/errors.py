@@ -10,6 +10,7 @@
             ├── MissingAuthenticationToken      no SigV4 Authorization header (credentials on)
             ├── UnrecognizedClientException     an access key the endpoint does not know
             ├── InvalidSignatureException       the signature does not match
+            ├── ServiceUnavailable              503: the database or its disk is full
             └── InternalFailure                 anything unexpected (no traceback is sent)
 
 A required member that is absent is answered in each service's wording (EventBridge's
@@ -71,6 +72,15 @@ class InvalidSignatureException(ProtocolError):
     code = "InvalidSignatureException"
     query_code = "SignatureDoesNotMatch"
     status = 403
+
+
+class ServiceUnavailable(ProtocolError):
+    """SQS's (and the query protocol's) 503 for a temporary failure of the server: here,
+    the database or its disk is full, and nothing of the call was written."""
+
+    code = "ServiceUnavailable"
+    query_code = "ServiceUnavailable"
+    status = 503
 
 
 class InternalFailure(ProtocolError):

@@ -12,29 +12,44 @@ import uvicorn
 
 from orderflow.entrypoints.aws_api.address import DEFAULT_HOST, DEFAULT_PORT
 from orderflow.entrypoints.aws_api.app import AwsApi, AwsApiSettings, build_aws_app
+from orderflow.entrypoints.http_limits import MAX_CONNECTIONS, REQUEST_TIMEOUT_S, limited_config
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.engine import Engine
 
 STARTUP_TIMEOUT_S: Final = 10.0
+KEEP_ALIVE_S: Final = 75
+"""An idle connection's life: SDKs reuse pooled connections, and one closed as a request
+is sent on it costs the client a retry."""
 
 
 class ServerError(OrderflowError):
     """The endpoint could not start (e.g. the port is taken)."""
 
 
-def _config(app: AwsApi, host: str, port: int) -> uvicorn.Config:
-    return uvicorn.Config(
+def _config(app: AwsApi, host: str, port: int, limits: HttpLimits | None) -> uvicorn.Config:
+    """uvicorn's settings: the read deadlines, header and connection limits of
+    ``entrypoints.http_limits`` (as the order API has them), a longer keep-alive (AWS SDKs
+    keep their connections in a pool)."""
+    chosen = limits or HttpLimits()
+    return limited_config(
         app,
         host=host,
         port=port,
-        log_level="warning",
-        access_log=False,
+        request_timeout_s=chosen.request_timeout_s,
+        keep_alive_s=chosen.keep_alive_s,
+        max_connections=chosen.max_connections,
         lifespan="on",
-        timeout_keep_alive=75,
-        ws="none",
-        server_header=False,
-        date_header=False,
     )
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """How long a request may take to arrive, how long an idle connection stays, how many
+    connections at once (``entrypoints.http_limits``)."""
+
+    request_timeout_s: float = REQUEST_TIMEOUT_S
+    keep_alive_s: int = KEEP_ALIVE_S
+    max_connections: int = MAX_CONNECTIONS
 
 
 def serve(
@@ -43,9 +58,10 @@ def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     settings: AwsApiSettings | None = None,
+    limits: HttpLimits | None = None,
 ) -> None:
     """Serve the endpoint until interrupted (Ctrl-C)."""
-    server = uvicorn.Server(_config(build_aws_app(engine, settings), host, port))
+    server = uvicorn.Server(_config(build_aws_app(engine, settings), host, port, limits))
     server.run()
     if not server.started:
         raise ServerError(f"Could not listen on {host}:{port}: is the port in use?")
@@ -76,10 +92,11 @@ def serve_in_thread(
     host: str = DEFAULT_HOST,
     port: int = 0,
     settings: AwsApiSettings | None = None,
+    limits: HttpLimits | None = None,
 ) -> RunningServer:
     """Start the endpoint in a daemon thread (``port=0``: a free port); its URL is known
     once it listens."""
-    server = uvicorn.Server(_config(build_aws_app(engine, settings), host, port))
+    server = uvicorn.Server(_config(build_aws_app(engine, settings), host, port, limits))
     thread = threading.Thread(target=server.run, name="orderflow-aws-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
