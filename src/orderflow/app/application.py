@@ -113,7 +113,7 @@ class App:
                 "targets": [{"queue": consumer.queue}],
             }
         rules.update({name: dict(rule) for name, rule in self.rules.items()})
-        document: dict[str, Any] = {"version": 1}
+        document: dict[str, Any] = {"version": 1, "owner": self.name}
         if self.buses:
             document["buses"] = {name: {"description": d} for name, d in self.buses.items()}
         document["queues"] = queues

@@ -54,6 +54,8 @@ from orderflow.services.notifications.sent import notification_sent
 if TYPE_CHECKING:
     from orderflow.adapters.aws.clients import AwsConnection
     from orderflow.adapters.smtp.sink import MailSink
+    from orderflow.app import App
+    from orderflow.eventbus.apis import AwsApis
     from orderflow.eventbus.topology_file import Plan, TopologySpec
 
 POSTGRES_MAILBOXES: Final = Path(".orderflow")
@@ -291,35 +293,56 @@ def event_sources(system: System) -> Iterator[EventSources]:
         apis.close()
 
 
-def services_topology(apps: Apps | None = None) -> TopologySpec:
-    """The topology ``apps`` need (default: the built-in services alone), as one topology
-    file: each application's document (``App.topology_document``), side by side."""
+def app_topology(app: App) -> TopologySpec:
+    """What ``app`` owns (``App.topology_document``), as a topology file whose owner is it."""
     from orderflow.eventbus.topology_file import parse_topology  # noqa: PLC0415 (see above)
 
+    return parse_topology(orjson.dumps(app.topology_document()).decode(), f"app {app.name}")
+
+
+def services_topology(apps: Apps | None = None) -> TopologySpec:
+    """The topology ``apps`` need (default: the built-in services alone), as one topology
+    file: the one app's own (with its owner), or, for several, each one's side by side
+    with no owner (for exports: ``install`` applies each app's own)."""
+    from orderflow.eventbus.topology_file import parse_topology  # noqa: PLC0415 (see above)
+
+    chosen = list(apps or builtin_apps())
+    if len(chosen) == 1:
+        return app_topology(chosen[0])
     merged: dict[str, Any] = {"version": 1}
-    for app in apps or builtin_apps():
+    for app in chosen:
         for section, resources in app.topology_document().items():
-            if section != "version":
+            if section not in ("version", "owner"):
                 merged.setdefault(section, {}).update(resources)
     return parse_topology(orjson.dumps(merged).decode(), "orderflow services")
 
 
 def install(system: System, catalog: tuple[Product, ...] | list[Product] = DEFAULT_CATALOG) -> Plan:
-    """Apply the services' topology (on the engine, or through the AWS APIs) and seed the
-    catalog; what changed in the topology. Processes installing at the same moment all
+    """Apply the topology of each of the system's applications (on the engine, or through
+    the AWS APIs; each app owns what it declares) and seed the catalog; what changed in
+    the topology. Processes installing at the same moment all
     start (``converge``)."""
-    from orderflow.eventbus.topology_file import converge  # noqa: PLC0415 (see above)
+    from orderflow.eventbus.topology_file import Plan, converge  # noqa: PLC0415 (see above)
 
-    spec = services_topology(system.apps)
+    specs = [app_topology(app) for app in system.apps]  # orderflow's own first: its bus
+
+    def converged(apis: AwsApis) -> Plan:
+        plans = [converge(apis, spec) for spec in specs]
+        return Plan(
+            tuple(change for each in plans for change in each.changes),
+            tuple(item for each in plans for item in each.unmanaged),
+            tuple(note for each in plans for note in each.notes),
+        )
+
     if system.embedded is not None:
-        plan = converge(system.embedded, spec)
+        plan = converged(system.embedded)
     else:
         from orderflow.adapters.aws.apis import open_remote_apis  # noqa: PLC0415 (see above)
 
         assert system.remote is not None
         apis = open_remote_apis(system.remote)
         try:
-            plan = converge(apis, spec)
+            plan = converged(apis)
         finally:
             apis.close()
     seed_catalog(system.state, catalog)
