@@ -97,11 +97,6 @@ def test_the_example_file_describes_the_reference_architecture() -> None:
             id="target-queue-unknown",
         ),
         pytest.param(
-            BASE.replace("bus: orders", "bus: elsewhere"),
-            "rules.order-processing.bus: unknown bus 'elsewhere' (line 11)",
-            id="rule-bus-unknown",
-        ),
-        pytest.param(
             BASE.replace("dead_letter_queue: orders-dlq", "dead_letter_queue: gone"),
             "queues.orders.dead_letter_queue: unknown queue 'gone' (line 7)",
             id="queue-dlq-unknown",
@@ -200,11 +195,6 @@ def test_the_example_file_describes_the_reference_architecture() -> None:
             id="duplicate-key",
         ),
         pytest.param(
-            BASE + "archives:\n  everything: {bus: nowhere}\n",
-            "archives.everything.bus: unknown bus 'nowhere'",
-            id="archive-bus-unknown",
-        ),
-        pytest.param(
             "queues: [a, b]\n",
             "queues: Input should be a valid dictionary",
             id="queues-not-a-mapping",
@@ -234,14 +224,41 @@ def test_a_target_queue_of_another_type_cannot_be_a_dead_letter_queue() -> None:
 
 def test_every_problem_is_reported_at_once() -> None:
     problems = problems_of(
-        BASE.replace("- queue: orders", "- queue: nope\n      - bus: nowhere")
+        BASE.replace("- queue: orders", "- queue: nope\n      - queue: nope-either")
         + "archives:\n  a: {bus: nowhere}\n"
     )
     assert [problem.split(":")[0] for problem in problems] == [
         "rules.order-processing.targets[0]",
         "rules.order-processing.targets[1]",
-        "archives.a.bus",
     ]
+
+
+def test_a_bus_neither_declared_nor_on_the_engine_is_refused_when_planned(
+    engine: Engine,
+) -> None:
+    text = (
+        BASE.replace("bus: orders", "bus: elsewhere").replace(
+            "- queue: orders", "- queue: orders\n      - bus: nowhere"
+        )
+        + "archives:\n  everything: {bus: nowhere}\n"
+    )
+    with pytest.raises(TopologyError) as caught:
+        plan(engine, spec_of(text))
+    assert [str(problem) for problem in caught.value.problems] == [
+        "rules.order-processing.bus: unknown bus 'elsewhere': not declared here, and not on "
+        "the engine",
+        "rules.order-processing.targets[1]: unknown bus 'nowhere': not declared here, and not "
+        "on the engine",
+        "archives.everything.bus: unknown bus 'nowhere': not declared here, and not on the engine",
+    ]
+
+
+def test_a_file_may_use_a_bus_it_does_not_declare_once_it_exists(engine: Engine) -> None:
+    engine.events.create_event_bus("elsewhere")
+    text = BASE.replace("bus: orders", "bus: elsewhere")
+    text = text[: text.index("buses:")] + text[text.index("queues:") :]  # declares no bus
+    apply(engine, spec_of(text))
+    assert engine.events.describe_rule("order-processing", "elsewhere")["Name"]
 
 
 def test_a_rule_has_at_most_five_targets() -> None:
@@ -447,7 +464,13 @@ def test_prune_deletes_targets_rules_and_queues_the_file_does_not_name(engine: E
     engine.events.put_targets(
         "order-processing", [{"Id": "extra", "Arn": engine.scope.function_arn("f")}], "orders"
     )
-    planned = plan(engine, spec_of(BASE), prune=True)
+    unforced = plan(engine, spec_of(BASE), prune=True)
+    assert "- delete queue legacy (1 message)" not in [c.summary for c in unforced.changes]
+    assert (
+        "queue legacy is not in the file but stays: it is holding 1 message (--force deletes "
+        "it, and them)" in unforced.notes
+    )
+    planned = plan(engine, spec_of(BASE), prune=True, force=True)
     assert [change.summary for change in planned.changes] == [
         "- delete target t of rule orders/old",
         "- delete target extra of rule orders/order-processing",

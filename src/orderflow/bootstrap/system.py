@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
@@ -32,6 +32,7 @@ from orderflow.adapters.sqlite import SqliteStore
 from orderflow.adapters.sqlite.mailbox import SqliteMailbox
 from orderflow.adapters.sqlite.state import SqliteStateStore
 from orderflow.bootstrap import open_engine, storage_location, synchronous_level
+from orderflow.bootstrap.apps import Apps, builtin_apps
 from orderflow.bootstrap.catalog import DEFAULT_CATALOG, Product, seed_catalog
 from orderflow.bootstrap.storage import database_name
 from orderflow.errors import OrderflowError
@@ -46,13 +47,14 @@ from orderflow.runtime.transport import Transport
 from orderflow.runtime.worker import Worker
 from orderflow.services.notifications.messages import SENDER
 from orderflow.services.notifications.sent import notification_sent
-from orderflow.services.topology import SUBSCRIPTIONS, topology_document
 
 # Imported by the system that needs them, not with the CLI (start-up): boto3 by one that
 # talks to AWS, aiosmtpd by one that receives mail, pydantic by one that installs.
 if TYPE_CHECKING:
     from orderflow.adapters.aws.clients import AwsConnection
     from orderflow.adapters.smtp.sink import MailSink
+    from orderflow.app import App
+    from orderflow.eventbus.apis import AwsApis
     from orderflow.eventbus.topology_file import Plan, TopologySpec
 
 POSTGRES_MAILBOXES: Final = Path(".orderflow")
@@ -78,6 +80,8 @@ class System:
     new_id: Callable[[], str] = new_uuid
     remote: AwsConnection | None = None
     """Where the AWS APIs are, when the system runs on them."""
+    apps: Apps = field(default_factory=builtin_apps)
+    """The applications whose consumers run here: orderflow's own, and any loaded beside."""
     relay: OutboxRelay = field(init=False)
     _closing: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
@@ -102,12 +106,13 @@ class System:
         mailer: Mailer | None = None,
         mail_from: str = SENDER,
         wait_time_s: int | None = None,
-        retry_base_s: int = 1,
+        retry_base_s: int | None = None,
     ) -> Worker:
         """The worker of consumer ``name`` (``mailer`` and the address its emails come
         from, ``mail_from``: for the notification consumer). ``wait_time_s``: how long a
         receive long-polls (default 1 s on the engine, which then looks again at once,
-        and 20 s on the AWS APIs, where each empty receive is a request)."""
+        and 20 s on the AWS APIs, where each empty receive is a request). ``retry_base_s``:
+        the first retry's backoff (default: the consumer's queue settings')."""
         if wait_time_s is None:
             wait_time_s = REMOTE_WAIT_S if self.remote else 1
         mail = (
@@ -123,7 +128,7 @@ class System:
             else None
         )
         return Worker(
-            SUBSCRIPTIONS[name],
+            self.apps.consumer(name),
             transport=self.transport,
             store=self.state,
             clock=self.clock,
@@ -131,6 +136,7 @@ class System:
             mail=mail,
             wait_time_s=wait_time_s,
             retry_base_s=retry_base_s,
+            contracts=self.apps.contracts,
         )
 
     def close(self) -> None:
@@ -149,10 +155,21 @@ def open_system(
     synchronous: str | None = None,
     aws: AwsConnection | None = None,
     clock: Clock | None = None,
+    apps: Apps | None = None,
 ) -> System:
     """The system on ``db`` (a path or a URL, see ``bootstrap.storage``; ``synchronous`` as
     for ``open_engine``): embedded, or with ``aws`` its events on the AWS APIs there.
-    ``clock``: the system's time (the state's; on the engine, the queues' too)."""
+    ``clock``: the system's time (the state's; on the engine, the queues' too); ``apps``:
+    the applications it runs (default: orderflow's own)."""
+    opened = _open_system(db, synchronous, aws, clock)
+    if apps is not None:
+        opened.apps = apps
+    return opened
+
+
+def _open_system(
+    db: str | Path | None, synchronous: str | None, aws: AwsConnection | None, clock: Clock | None
+) -> System:
     location = storage_location(db)
     if location.postgres_url is not None:
         return _postgres_system(location.postgres_url, aws, clock)
@@ -276,29 +293,56 @@ def event_sources(system: System) -> Iterator[EventSources]:
         apis.close()
 
 
-def services_topology() -> TopologySpec:
-    """The topology the services need (``services.topology``), as a topology file."""
+def app_topology(app: App) -> TopologySpec:
+    """What ``app`` owns (``App.topology_document``), as a topology file whose owner is it."""
     from orderflow.eventbus.topology_file import parse_topology  # noqa: PLC0415 (see above)
 
-    return parse_topology(orjson.dumps(topology_document()).decode(), "orderflow services")
+    return parse_topology(orjson.dumps(app.topology_document()).decode(), f"app {app.name}")
+
+
+def services_topology(apps: Apps | None = None) -> TopologySpec:
+    """The topology ``apps`` need (default: the built-in services alone), as one topology
+    file: the one app's own (with its owner), or, for several, each one's side by side
+    with no owner (for exports: ``install`` applies each app's own)."""
+    from orderflow.eventbus.topology_file import parse_topology  # noqa: PLC0415 (see above)
+
+    chosen = list(apps or builtin_apps())
+    if len(chosen) == 1:
+        return app_topology(chosen[0])
+    merged: dict[str, Any] = {"version": 1}
+    for app in chosen:
+        for section, resources in app.topology_document().items():
+            if section not in ("version", "owner"):
+                merged.setdefault(section, {}).update(resources)
+    return parse_topology(orjson.dumps(merged).decode(), "orderflow services")
 
 
 def install(system: System, catalog: tuple[Product, ...] | list[Product] = DEFAULT_CATALOG) -> Plan:
-    """Apply the services' topology (on the engine, or through the AWS APIs) and seed the
-    catalog; what changed in the topology. Processes installing at the same moment all
+    """Apply the topology of each of the system's applications (on the engine, or through
+    the AWS APIs; each app owns what it declares) and seed the catalog; what changed in
+    the topology. Processes installing at the same moment all
     start (``converge``)."""
-    from orderflow.eventbus.topology_file import converge  # noqa: PLC0415 (see above)
+    from orderflow.eventbus.topology_file import Plan, converge  # noqa: PLC0415 (see above)
 
-    spec = services_topology()
+    specs = [app_topology(app) for app in system.apps]  # orderflow's own first: its bus
+
+    def converged(apis: AwsApis) -> Plan:
+        plans = [converge(apis, spec) for spec in specs]
+        return Plan(
+            tuple(change for each in plans for change in each.changes),
+            tuple(item for each in plans for item in each.unmanaged),
+            tuple(note for each in plans for note in each.notes),
+        )
+
     if system.embedded is not None:
-        plan = converge(system.embedded, spec)
+        plan = converged(system.embedded)
     else:
         from orderflow.adapters.aws.apis import open_remote_apis  # noqa: PLC0415 (see above)
 
         assert system.remote is not None
         apis = open_remote_apis(system.remote)
         try:
-            plan = converge(apis, spec)
+            plan = converged(apis)
         finally:
             apis.close()
     seed_catalog(system.state, catalog)

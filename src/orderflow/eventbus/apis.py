@@ -110,6 +110,14 @@ class EventsApi(Protocol):
         Description included, which AWS's ListArchives leaves out)."""
         ...
 
+    def tag_resource(self, arn: str, tags: Mapping[str, str]) -> None:
+        """TagResource (a bus or a rule, by ARN)."""
+        ...
+
+    def list_tags_for_resource(self, arn: str) -> dict[str, str]:
+        """ListTagsForResource: the tags of a bus or a rule, by key."""
+        ...
+
 
 class QueuesApi(Protocol):
     """SQS: queues and their attributes, each queue by name (or URL)."""
@@ -137,6 +145,14 @@ class QueuesApi(Protocol):
 
     def get_queue_attributes(self, queue: str, names: Iterable[str] = ("All",)) -> dict[str, str]:
         """GetQueueAttributes (``QueueDoesNotExist`` for a queue that does not exist)."""
+        ...
+
+    def tag_queue(self, queue: str, tags: Mapping[str, str]) -> None:
+        """TagQueue."""
+        ...
+
+    def list_queue_tags(self, queue: str) -> dict[str, str]:
+        """ListQueueTags: the queue's tags, by key."""
         ...
 
 

@@ -5,6 +5,7 @@ OrderflowError                 (orderflow.errors)
     ├── MalformedEvent         not an EventBridge event, or a detail that fails its model
     ├── UnknownEventType       a detail-type no contract describes
     └── UnknownEventVersion    an eventVersion this consumer does not know
+ContractDeclarationError       (OrderflowError) an application declared a contract that cannot be
 """
 
 from __future__ import annotations
@@ -26,3 +27,8 @@ class UnknownEventType(ContractError):
 
 class UnknownEventVersion(ContractError):
     """The detail's eventVersion is not one this consumer knows."""
+
+
+class ContractDeclarationError(OrderflowError):
+    """An application declared an event contract that cannot be: no versions, models of
+    different detail-types, a version twice, a detail-type two contracts claim."""

@@ -24,16 +24,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from orderflow.app import Consumer, Context
 from orderflow.eventbus.clock import Clock, to_iso
 from orderflow.eventbus.errors import StoreError
 from orderflow.events.envelope import Envelope, parse_envelope
-from orderflow.events.registry import decode
+from orderflow.events.registry import BUILTIN, ContractRegistry
 from orderflow.runtime.conflicts import again_on_conflict
 from orderflow.runtime.journal import Attempt, Outcome
 from orderflow.runtime.ports import StateStore, StateTransaction, UnitOfWork
 from orderflow.runtime.transport import Message
-from orderflow.services.context import HandlerContext
-from orderflow.services.subscriptions import Subscription
 
 MAX_ERROR: Final = 1_000
 """The longest error text the journal keeps."""
@@ -42,15 +41,15 @@ Read = Envelope | Exception
 """A message's event, or why it cannot be read."""
 
 
-def read_event(body: str) -> Read:
-    """A message's event, its latest contract read ahead (a handler's own decode then
-    finds it cached); or why it cannot be read."""
+def read_event(body: str, contracts: ContractRegistry = BUILTIN) -> Read:
+    """A message's event, its latest contract (of ``contracts``) read ahead (a handler's
+    own decode then finds it cached); or why it cannot be read."""
     try:
         envelope = parse_envelope(body)
     except Exception as exc:  # an unreadable message of any kind: a poison, never a crash
         return exc
     with contextlib.suppress(Exception):
-        decode(envelope)  # cached on the envelope; a handler's own decode raises it again
+        contracts.decode(envelope)  # cached on the envelope; a handler's own decode raises it again
     return envelope
 
 
@@ -61,11 +60,13 @@ def handled(attempt: Attempt) -> bool:
 
 @dataclass(frozen=True)
 class Handling:
-    """What handling needs besides the messages: the consumer, time and ids."""
+    """What handling needs besides the messages: the consumer, time, ids, and the event
+    contracts its application knows (the built-in ones and its own)."""
 
-    subscription: Subscription
+    subscription: Consumer
     clock: Clock
     new_id: Callable[[], str]
+    contracts: ContractRegistry = BUILTIN
 
     def attempt(self, unit: UnitOfWork, message: Message, read: Read) -> Attempt:
         """Handle one message in ``unit``; what came of it (a failure is returned, not
@@ -104,15 +105,16 @@ class Handling:
             return Outcome.IGNORED
         if not unit.claim(self.subscription.name, envelope.event_id, now_ms):
             return Outcome.DUPLICATE
-        context = HandlerContext(
+        context = Context(
             consumer=self.subscription.name,
             state=unit,
             cause=envelope,
             now_ms=now_ms,
             now_iso=to_iso(now_ms),
             new_id=self.new_id,
+            contracts=self.contracts,
         )
-        handler(context, envelope)
+        handler(envelope, context)
         return Outcome.PROCESSED
 
 
@@ -170,7 +172,7 @@ def handle_batch(
             return known
         read = reads.get(message.message_id)
         if read is None:
-            read = reads[message.message_id] = read_event(message.body)
+            read = reads[message.message_id] = read_event(message.body, handling.contracts)
         outcome = handling.attempt(state, message, read)
         if not handled(outcome):
             if isinstance(read, Envelope):  # a handler ran: undo what it did

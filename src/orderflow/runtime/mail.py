@@ -20,13 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from orderflow.app import OutgoingMail
+from orderflow.app.context import outgoing
 from orderflow.eventbus.clock import Clock
 from orderflow.events.contracts import Contract
 from orderflow.runtime.conflicts import again_on_conflict
 from orderflow.runtime.ports import Mailer, MailError, StateStore
 from orderflow.runtime.relay import OutboxRelay
-from orderflow.services.context import outgoing
-from orderflow.services.ports import OutgoingMail
 
 BATCH: Final = 20
 LEASE_MS: Final = 15_000

@@ -30,8 +30,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
+from orderflow.app import Consumer
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.clock import Clock
+from orderflow.events.registry import BUILTIN, ContractRegistry
 from orderflow.runtime.backoff import retry_visibility_s
 from orderflow.runtime.handling import HandledBatch, Handling, Read, handle_batch, read_event
 from orderflow.runtime.journal import Attempt, Outcome
@@ -45,7 +47,6 @@ from orderflow.runtime.transport import (
     TransportError,
     joining,
 )
-from orderflow.services.subscriptions import Subscription
 
 log = logging.getLogger("orderflow.worker")
 
@@ -73,7 +74,7 @@ class RoundReport:
 class Worker:
     def __init__(
         self,
-        subscription: Subscription,
+        subscription: Consumer,
         *,
         transport: Transport,
         store: StateStore,
@@ -81,17 +82,22 @@ class Worker:
         new_id: Callable[[], str],
         mail: MailRelay | None = None,
         wait_time_s: int = 1,
-        retry_base_s: int = 1,
+        retry_base_s: int | None = None,
+        contracts: ContractRegistry = BUILTIN,
     ) -> None:
+        """``retry_base_s``: the first retry's backoff (default: the consumer's queue
+        settings'); ``contracts``: the events its application can read."""
         self.subscription = subscription
         self._transport = transport
         self._joining = joining(transport)
         self._store = store
-        self._handling = Handling(subscription, clock, new_id)
+        self._handling = Handling(subscription, clock, new_id, contracts)
         self._relay = OutboxRelay(store, transport, clock)
         self._mail = mail
         self._wait_time_s = wait_time_s
-        self._retry_base_s = retry_base_s
+        self._retry_base_s = (
+            subscription.settings.retry_base_s if retry_base_s is None else retry_base_s
+        )
         self._last_sweep = 0.0
         self._mail_due = threading.Event()
         self._look_again_s = FIRST_LOOK_AGAIN_S
@@ -193,7 +199,9 @@ class Worker:
             visible = transport.peek(queue, max_messages=BATCH, wait_time_s=self._wait_time_s)
             if not visible:
                 return
-            read_ahead = {m.message_id: read_event(m.body) for m in visible}
+            read_ahead = {
+                m.message_id: read_event(m.body, self._handling.contracts) for m in visible
+            }
 
         def settle(state: StateTransaction, done: list[Message]) -> int:
             if not done:  # nothing received (another process took them), or every one failed

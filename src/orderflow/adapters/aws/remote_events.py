@@ -186,3 +186,10 @@ class RemoteEvents:
                 continue  # deleted between the two calls
             archives.append({key: described[key] for key in ARCHIVE_FIELDS if key in described})
         return archives
+
+    def tag_resource(self, arn: str, tags: Mapping[str, str]) -> None:
+        self._call("tag_resource", ResourceARN=arn, Tags=_tags(tags))
+
+    def list_tags_for_resource(self, arn: str) -> dict[str, str]:
+        answer = self._call("list_tags_for_resource", ResourceARN=arn)
+        return {str(tag["Key"]): str(tag["Value"]) for tag in answer.get("Tags") or []}

@@ -96,3 +96,10 @@ class RemoteQueues:
             "get_queue_attributes", QueueUrl=self.url_of(queue), AttributeNames=list(names)
         )
         return {str(key): str(value) for key, value in (answer.get("Attributes") or {}).items()}
+
+    def tag_queue(self, queue: str, tags: Mapping[str, str]) -> None:
+        self._call("tag_queue", QueueUrl=self.url_of(queue), Tags=dict(tags))
+
+    def list_queue_tags(self, queue: str) -> dict[str, str]:
+        answer = self._call("list_queue_tags", QueueUrl=self.url_of(queue))
+        return {str(key): str(value) for key, value in (answer.get("Tags") or {}).items()}

@@ -51,9 +51,16 @@ def apply_command(
         typer.Option(
             "--prune",
             help=(
-                "Also delete what the file does not name: rules and targets on its buses, "
-                "and queues nothing kept still uses. Off by default."
+                "Also delete what the file does not name but owns (its owner: tag): rules "
+                "and targets on its buses, and queues nothing kept still uses. Off by default."
             ),
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="With --prune: delete queues that hold messages too (and the messages).",
         ),
     ] = False,
     dry_run: Annotated[
@@ -125,7 +132,7 @@ def apply_command(
     where = "The engine" if connection is None else f"The endpoint {connection.label}"
     with _opened(err, connection, db or getattr(ctx.obj, "db", None)) as apis:  # root's --db
         try:
-            planned = plan(apis, spec, prune=prune)
+            planned = plan(apis, spec, prune=prune, force=force)
         except TopologyError as exc:
             _fail(
                 err, f"{escape(str(file))}: cannot be applied: {escape(str(exc))}", FILE_ERROR_EXIT

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final
@@ -145,14 +145,19 @@ def system_parts(
     workers: Sequence[str],
     smtp_ca_file: Path | None = None,
     mail_from: str | None = None,
-    retry_base_s: int = 1,
+    retry_base_s: int | None = 1,
     transport: Sequence[str] = (),
     worker_wait_s: int | None = None,
+    replicas: Mapping[str, int] | None = None,
+    worker_options: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Part]:
     """The processes of ``orderflow up``: the mail sink (unless a real SMTP server is
-    configured), the HTTP API, and one worker per consumer; ``transport``: the options
-    that choose the API's and workers' transport (``--aws ...``). The workers inherit the
-    environment, and with it the SMTP password and AWS credentials (never on a command
+    configured), the HTTP API, and one worker per consumer — ``replicas[NAME]`` of them
+    (parts ``NAME-1`` … ``NAME-N``) where more are asked for; ``transport``: the options
+    that choose the API's and workers' transport (``--aws ...``); ``worker_options``: more
+    options for some workers (``--app`` for an application's consumers);
+    ``retry_base_s``: None leaves each consumer its queue settings'. The workers inherit
+    the environment, and with it the SMTP password and AWS credentials (never on a command
     line)."""
     parts: list[Part] = []
     mail = ["--smtp", smtp or f"127.0.0.1:{sink_port}"]
@@ -167,20 +172,20 @@ def system_parts(
     parts.append(
         Part("api", ["api", "--host", host, "--port", str(port), "--no-install", *transport])
     )
-    parts.extend(
-        Part(
+    for name in workers:
+        arguments = [
+            "worker",
             name,
-            [
-                "worker",
-                name,
-                *mail,
-                "--retry-base",
-                str(retry_base_s),
-                "--no-install",
-                *transport,
-                *(["--wait-time", str(worker_wait_s)] if worker_wait_s is not None else []),
-            ],
-        )
-        for name in workers
-    )
+            *mail,
+            *(["--retry-base", str(retry_base_s)] if retry_base_s is not None else []),
+            "--no-install",
+            *transport,
+            *(["--wait-time", str(worker_wait_s)] if worker_wait_s is not None else []),
+            *(worker_options or {}).get(name, ()),
+        ]
+        count = (replicas or {}).get(name, 1)
+        if count == 1:
+            parts.append(Part(name, arguments))
+        else:
+            parts.extend(Part(f"{name}-{n}", list(arguments)) for n in range(1, count + 1))
     return parts

@@ -8,6 +8,7 @@
 + create target ... / ~ update target ...              PutTargets (one target)
 - delete target ...                                    RemoveTargets (one target)
 + create archive ... / ~ update archive ...            CreateArchive / UpdateArchive
+~ update queue|rule ... (owner ...)                    TagQueue / TagResource (``ownership``)
 """
 
 from __future__ import annotations
@@ -94,13 +95,14 @@ class CreateQueue(Change):
     action: Action = Action.CREATE
     name: str
     attributes: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
         return self.name
 
     def run(self, apis: AwsApis) -> None:
-        apis.sqs.create_queue(self.name, self.attributes)
+        apis.sqs.create_queue(self.name, self.attributes, self.tags or None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,6 +150,8 @@ class PutRule(Change):
     state: str
     description: str = ""
     role_arn: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """A new rule's tags (PutRule sets them only when it creates the rule)."""
 
     @property
     def label(self) -> str:
@@ -161,6 +165,7 @@ class PutRule(Change):
             description=self.description,
             event_bus_name=self.bus,
             role_arn=self.role_arn,
+            tags=self.tags or None,
         )
 
 

@@ -45,6 +45,27 @@ class _Problems:
             self.add(location, exc.message)
 
 
+def unknown_buses(spec: TopologySpec, existing: set[str]) -> list[Problem]:
+    """The buses ``spec`` uses but neither declares nor finds in ``existing`` (a file may
+    use a bus another owns, such as ``orders``, without declaring it)."""
+    known = {DEFAULT_BUS, *spec.buses, *existing}
+    uses: list[tuple[tuple[str | int, ...], str]] = [
+        (("rules", name, "bus"), rule.bus) for name, rule in spec.rules.items()
+    ]
+    uses += [
+        (("rules", name, "targets", index), target.bus)
+        for name, rule in spec.rules.items()
+        for index, target in enumerate(rule.targets)
+        if target.bus is not None
+    ]
+    uses += [(("archives", name, "bus"), archive.bus) for name, archive in spec.archives.items()]
+    return [
+        Problem(location, f"unknown bus '{bus}': not declared here, and not on the engine")
+        for location, bus in uses
+        if bus not in known
+    ]
+
+
 def check_topology(spec: TopologySpec) -> list[Problem]:
     """Every problem in ``spec`` the models did not catch (none: the file can be planned)."""
     problems = _Problems()
@@ -57,17 +78,11 @@ def check_topology(spec: TopologySpec) -> list[Problem]:
     _check_dead_letter_cycles(problems, spec)
     for name, rule in spec.rules.items():
         _check_rule(problems, spec, name, rule)
-    for name, archive in spec.archives.items():
+    for name in spec.archives:
         problems.engine(
             ("archives", name), validation.check_name, name, "archiveName", ARCHIVE_NAME, 48
         )
-        _check_bus(problems, spec, ("archives", name, "bus"), archive.bus)
     return problems.found
-
-
-def _check_bus(problems: _Problems, spec: TopologySpec, location: Location, bus: str) -> None:
-    if bus != DEFAULT_BUS and bus not in spec.buses:
-        problems.add(location, f"unknown bus '{bus}'")
 
 
 def _check_queue(problems: _Problems, spec: TopologySpec, name: str, queue: QueueSpec) -> None:
@@ -121,7 +136,6 @@ def _check_dead_letter_cycles(problems: _Problems, spec: TopologySpec) -> None:
 def _check_rule(problems: _Problems, spec: TopologySpec, name: str, rule: RuleSpec) -> None:
     location = ("rules", name)
     problems.engine(location, validation.check_name, name, "name", validation.RULE_NAME, 64)
-    _check_bus(problems, spec, (*location, "bus"), rule.bus)
     if len(rule.targets) > MAX_TARGETS:
         problems.add(
             (*location, "targets"),
@@ -149,8 +163,6 @@ def _check_target(
     )
     if target.queue is not None and target.queue not in spec.queues:
         problems.add(location, f"unknown queue '{target.queue}'")
-    if target.bus is not None and target.bus != DEFAULT_BUS and target.bus not in spec.buses:
-        problems.add(location, f"unknown bus '{target.bus}'")
     if target.function is not None and not _FUNCTION_NAME.fullmatch(target.function):
         problems.add(
             location,

@@ -1,7 +1,8 @@
 """Planning: the changes that make the engine match a topology file, in the order to make them.
 
-Only what the file names is managed. A resource the file names is created when
-missing and updated when it differs; a queue's attributes are then exactly the
+Only what the file names is managed, and only what its ``owner`` owns is pruned
+(``ownership``; a queue holding messages only with ``force``). A resource the file names
+is created when missing and updated when it differs; a queue's attributes are then exactly the
 file's (one it leaves out goes back to SQS's default, or is removed; one it leaves
 out that the endpoint does not report, as moto's server does not report
 KmsDataKeyReusePeriodSeconds without KMS, is left alone). Nothing is
@@ -33,8 +34,13 @@ from orderflow.eventbus.topology_file.changes import (
     UpdateArchive,
     UpdateQueue,
 )
-from orderflow.eventbus.topology_file.checks import check_topology, dead_letter_of
+from orderflow.eventbus.topology_file.checks import (
+    check_topology,
+    dead_letter_of,
+    unknown_buses,
+)
 from orderflow.eventbus.topology_file.errors import Problem, TopologyError
+from orderflow.eventbus.topology_file.ownership import claimed_elsewhere, ownership_changes
 from orderflow.eventbus.topology_file.prune import find_orphans
 from orderflow.eventbus.topology_file.requests import (
     TARGET_FIELDS,
@@ -44,7 +50,7 @@ from orderflow.eventbus.topology_file.requests import (
     show_attribute,
     target_request,
 )
-from orderflow.eventbus.topology_file.spec import DEFAULT_BUS, TopologySpec
+from orderflow.eventbus.topology_file.spec import DEFAULT_BUS, OWNER_TAG, TopologySpec
 from orderflow.eventbus.topology_file.state import EngineState, read_state
 
 if TYPE_CHECKING:
@@ -68,14 +74,18 @@ class Plan:
         return len(self.changes)
 
 
-def plan(apis: AwsApis, spec: TopologySpec, *, prune: bool = False) -> Plan:
+def plan(apis: AwsApis, spec: TopologySpec, *, prune: bool = False, force: bool = False) -> Plan:
     """The changes that make ``apis`` (the embedded engine, or a remote endpoint's) match
-    ``spec`` (``TopologyError`` if impossible)."""
+    ``spec`` (``TopologyError`` if impossible). ``force``: prune deletes queues that hold
+    messages too (without it they stay, and the plan says so)."""
     problems = check_topology(spec)
     if problems:
         raise TopologyError(problems)
     state = read_state(apis, spec.queues)
-    return _Planner(spec, state, apis.scope).plan(prune=prune)
+    problems = unknown_buses(spec, set(state.buses)) + claimed_elsewhere(spec, state)
+    if problems:
+        raise TopologyError(problems)
+    return _Planner(spec, state, apis.scope).plan(prune=prune, force=force)
 
 
 class _Planner:
@@ -86,13 +96,13 @@ class _Planner:
         self.notes: list[str] = []
         self.problems: list[Problem] = []
 
-    def plan(self, *, prune: bool) -> Plan:
+    def plan(self, *, prune: bool, force: bool = False) -> Plan:
         buses = list(self._buses())
         queues = list(self._queues())
-        rules = list(self._rules())
+        rules = [*self._rules(), *ownership_changes(self.spec, self.state, self.scope)]
         targets = list(self._targets())
         archives = list(self._archives())
-        orphans = find_orphans(self.spec, self.state, self.scope)
+        orphans = find_orphans(self.spec, self.state, self.scope, force=force)
         self._check_target_limits(orphans.removals if prune else [])
         if self.problems:
             raise TopologyError(self.problems)
@@ -153,7 +163,10 @@ class _Planner:
             current = self.state.queues.get(name)
             if current is None:
                 given = {key: value for key, value in wanted.items() if value}
-                yield CreateQueue(name=name, attributes=given)
+                owner = self.spec.owner
+                yield CreateQueue(
+                    name=name, attributes=given, tags={OWNER_TAG: owner} if owner else {}
+                )
                 continue
             desired = {**queue_attributes.defaults(name.endswith(".fifo")), **wanted}
             update: dict[str, str] = {}
@@ -195,6 +208,7 @@ class _Planner:
                 state=rule.state,
                 description=rule.description,
                 role_arn=(current or {}).get("RoleArn"),  # not the file's to manage
+                tags={OWNER_TAG: self.spec.owner} if current is None and self.spec.owner else {},
             )
 
     def _targets(self) -> Iterator[Change]:

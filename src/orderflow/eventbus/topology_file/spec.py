@@ -3,8 +3,9 @@
 A file names each resource once, as a mapping key::
 
     version: 1
+    owner: shop                            # marks what the file owns (see ``plan``)
     buses:
-      orders: {description: Order events}
+      orders: {description: Order events}  # a bus the file uses but does not declare must exist
     queues:
       orders-dlq:
         attributes: {MessageRetentionPeriod: 1209600}
@@ -45,6 +46,10 @@ from orderflow.eventbus.model.bus import DEFAULT_EVENT_AGE_SECONDS, DEFAULT_RETR
 from orderflow.eventbus.patterns.compiler import compile_pattern
 
 DEFAULT_BUS: Final = "default"
+OWNER_TAG: Final = "orderflow:owner"
+"""The tag marking, on each queue and rule, the topology file (or application) that owns it."""
+OWNER_PATTERN: Final = r"^[A-Za-z0-9 _.:/=+@-]{1,128}$"
+"""An owner is a tag value: up to 128 of the characters SQS and EventBridge allow in tags."""
 MAX_DESCRIPTION: Final = 512
 
 
@@ -236,6 +241,9 @@ class TopologySpec(_Spec):
     """A whole topology file: the resources it manages, each by name."""
 
     version: Literal[1] = 1
+    owner: Annotated[str | None, Field(pattern=OWNER_PATTERN)] = None
+    """Who owns what the file declares (tagged ``orderflow:owner`` on each queue and rule):
+    ``--prune`` deletes only what this owner's tag marks; None: only what no owner does."""
     buses: Annotated[dict[str, BusSpec], Resources] = Field(default_factory=dict)
     queues: Annotated[dict[str, QueueSpec], Resources] = Field(default_factory=dict)
     rules: Annotated[dict[str, RuleSpec], Resources] = Field(default_factory=dict)

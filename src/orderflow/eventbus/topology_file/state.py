@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from orderflow.eventbus.names import queue_name_from_url
 from orderflow.eventbus.queues import attributes as queue_attributes
 from orderflow.eventbus.queues.errors import QueueDoesNotExist
+from orderflow.eventbus.topology_file.spec import OWNER_TAG
 
 if TYPE_CHECKING:
     from orderflow.eventbus.apis import AwsApis
@@ -28,11 +29,13 @@ class EngineState:
     rules: dict[RuleKey, dict[str, Any]] = field(default_factory=dict)  # DescribeRule
     targets: dict[RuleKey, dict[str, dict[str, Any]]] = field(default_factory=dict)  # by id
     archives: dict[str, dict[str, Any]] = field(default_factory=dict)  # DescribeArchive
+    queue_owners: dict[str, str] = field(default_factory=dict)  # queue -> its owner tag
+    rule_owners: dict[RuleKey, str] = field(default_factory=dict)  # rule -> its owner tag
 
 
 def read_state(apis: AwsApis, queues: Iterable[str] = ()) -> EngineState:
     """Every bus, rule (but those a service manages), target and archive ``apis`` has,
-    and its queues.
+    and its queues, with the owner tag of each queue and rule.
 
     ListQueues stops at 1,000 queues (the engine has no NextToken) and on AWS may not
     list a queue created a moment ago, so the queues named in ``queues`` are also
@@ -48,6 +51,9 @@ def read_state(apis: AwsApis, queues: Iterable[str] = ()) -> EngineState:
                 continue  # a service's own rule (on AWS, an archive's): not a file's to manage
             key = (name, rule["Name"])
             state.rules[key] = rule
+            owner = events.list_tags_for_resource(rule["Arn"]).get(OWNER_TAG)
+            if owner is not None:
+                state.rule_owners[key] = owner
             state.targets[key] = {
                 target["Id"]: target
                 for target in events.list_targets_by_rule(rule["Name"], event_bus_name=name)
@@ -61,6 +67,9 @@ def read_state(apis: AwsApis, queues: Iterable[str] = ()) -> EngineState:
         state.queues[queue] = {
             key: value for key, value in described.items() if key in queue_attributes.SETTABLE
         }
+        owner = sqs.list_queue_tags(queue).get(OWNER_TAG)
+        if owner is not None:
+            state.queue_owners[queue] = owner
         state.messages[queue] = sum(
             int(described.get(count, "0"))
             for count in (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from orderflow.app import Consumer, Context
 from orderflow.events import decode
 from orderflow.events.contracts import (
     InventoryOutOfStock,
@@ -14,19 +15,17 @@ from orderflow.events.contracts import (
 )
 from orderflow.events.envelope import Envelope
 from orderflow.events.legacy import LEGACY_SOURCE
-from orderflow.services.context import HandlerContext
-from orderflow.services.subscriptions import Subscription
 
 NAME: Final = "analytics"
 ORDER_FACTS: Final = "analytics.order"
 EVENT_COUNTS: Final = "analytics.events"
 
 
-def _facts(ctx: HandlerContext, order_id: str) -> dict[str, Any]:
+def _facts(ctx: Context, order_id: str) -> dict[str, Any]:
     return ctx.state.get(ORDER_FACTS, order_id) or {"orderId": order_id}
 
 
-def _count(ctx: HandlerContext, envelope: Envelope) -> None:
+def _count(ctx: Context, envelope: Envelope) -> None:
     key = f"{envelope.source}/{envelope.detail_type}"
     document = ctx.state.get(EVENT_COUNTS, key) or {
         "source": envelope.source,
@@ -36,7 +35,7 @@ def _count(ctx: HandlerContext, envelope: Envelope) -> None:
     ctx.state.put(EVENT_COUNTS, key, {**document, "count": document["count"] + 1})
 
 
-def record(ctx: HandlerContext, envelope: Envelope) -> None:
+def record(envelope: Envelope, ctx: Context) -> None:
     """Count the event, and fold what it says about its order into the order's facts."""
     _count(ctx, envelope)
     event = decode(envelope) if envelope.detail_type in FOLDED else None
@@ -78,7 +77,7 @@ FOLDED: Final = frozenset(
     {"OrderCreated", "OrderUpdated", "OrderCancelled", "InventoryOutOfStock", "RefundCompleted"}
 )
 
-SUBSCRIPTION: Final = Subscription(
+CONSUMER: Final = Consumer(
     name=NAME,
     description="Every order, inventory, refund and notification event, for reporting",
     pattern={"source": [{"prefix": "com.mycompany."}, LEGACY_SOURCE]},

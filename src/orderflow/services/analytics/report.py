@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from orderflow.app import ServiceState
 from orderflow.domain.money import to_amount
 from orderflow.services.analytics.consumer import EVENT_COUNTS, ORDER_FACTS
-from orderflow.services.ports import ServiceState
 
 
 @dataclass

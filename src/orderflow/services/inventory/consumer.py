@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from orderflow.app import Consumer, Context
 from orderflow.domain.errors import UnknownSku
 from orderflow.domain.inventory import Reservation, after_release, after_reservation, reserve
 from orderflow.events import decode_latest
@@ -30,7 +31,6 @@ from orderflow.events.contracts import (
 from orderflow.events.contracts.orders import ORDERS_SOURCE
 from orderflow.events.envelope import Envelope
 from orderflow.events.legacy import LEGACY_SOURCE
-from orderflow.services.context import HandlerContext
 from orderflow.services.inventory.records import (
     CANCELLED_EARLY,
     HELD,
@@ -38,14 +38,11 @@ from orderflow.services.inventory.records import (
     RELEASED,
     Stock,
 )
-from orderflow.services.subscriptions import Subscription
 
 NAME: Final = "inventory"
 
 
-def _reserve(
-    ctx: HandlerContext, order: OrderSummary, customer: CustomerV2, items: list[Item]
-) -> None:
+def _reserve(ctx: Context, order: OrderSummary, customer: CustomerV2, items: list[Item]) -> None:
     stock = Stock(ctx.state)
     wanted = [(item.sku, item.quantity) for item in items]
     levels = stock.levels({sku for sku, _ in wanted})
@@ -82,14 +79,14 @@ def _reserve(
     )
 
 
-def _release(ctx: HandlerContext, document: dict[str, Any]) -> None:
+def _release(ctx: Context, document: dict[str, Any]) -> None:
     stock = Stock(ctx.state)
     held = Reservation({sku: int(q) for sku, q in document["held"].items()})
     stock.set_levels(after_release(stock.levels(set(held.quantities)), held))
     stock.save_reservation(document["orderId"], {**document, "status": RELEASED, "held": {}})
 
 
-def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_order_created(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, OrderCreatedV2)
     existing = Stock(ctx.state).reservation(event.order.order_id)
     if existing is not None:
@@ -98,7 +95,7 @@ def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
     _reserve(ctx, summary, event.customer, event.order.items)
 
 
-def on_order_updated(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_order_updated(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, OrderUpdated)
     stock = Stock(ctx.state)
     existing = stock.reservation(event.order.order_id)
@@ -117,7 +114,7 @@ def on_order_updated(ctx: HandlerContext, envelope: Envelope) -> None:
     _reserve(ctx, summary, customer, event.order.items)
 
 
-def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_order_cancelled(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, OrderCancelled)
     stock = Stock(ctx.state)
     existing = stock.reservation(event.order.order_id)
@@ -130,7 +127,7 @@ def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
         _release(ctx, existing)
 
 
-SUBSCRIPTION: Final = Subscription(
+CONSUMER: Final = Consumer(
     name=NAME,
     description="New, changed and cancelled orders reserve and release stock",
     pattern={

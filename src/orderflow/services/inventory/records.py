@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from orderflow.services.ports import ServiceState
+from orderflow.app import ServiceState
 
 STOCK: Final = "inventory.stock"
 RESERVATION: Final = "inventory.reservation"

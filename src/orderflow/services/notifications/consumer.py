@@ -11,24 +11,20 @@ from __future__ import annotations
 
 from typing import Final
 
+from orderflow.app import Consumer, Context, OutgoingMail
 from orderflow.events import decode_as, decode_latest
 from orderflow.events.contracts import OrderCancelled, OrderCreatedV1, RefundCompleted
 from orderflow.events.contracts.orders import ORDERS_SOURCE
 from orderflow.events.contracts.refunds import REFUNDS_SOURCE
 from orderflow.events.envelope import Envelope
 from orderflow.events.legacy import LEGACY_SOURCE
-from orderflow.services.context import HandlerContext
 from orderflow.services.notifications import messages
-from orderflow.services.ports import OutgoingMail
-from orderflow.services.subscriptions import Subscription
 
 NAME: Final = "notification"
 CONTACT: Final = "notifications.contact"
 
 
-def _mail(
-    ctx: HandlerContext, order_id: str, kind: str, to: str, *, subject: str, body: str
-) -> None:
+def _mail(ctx: Context, order_id: str, kind: str, to: str, *, subject: str, body: str) -> None:
     ctx.send_mail(
         OutgoingMail(
             message_id=f"<{kind}.{ctx.cause.event_id}@orderflow.test>",
@@ -44,7 +40,7 @@ def _mail(
     )
 
 
-def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_order_created(envelope: Envelope, ctx: Context) -> None:
     event = decode_as(envelope, OrderCreatedV1)
     order_id = event.order.order_id
     to = messages.recipient_for(event.customer.user_id)
@@ -64,7 +60,7 @@ def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
     _mail(ctx, order_id, "confirmation", to, subject=subject, body=body)
 
 
-def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_order_cancelled(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, OrderCancelled)
     order_id = event.order.order_id
     contact = ctx.state.get(CONTACT, order_id) or {"orderId": order_id}
@@ -80,12 +76,12 @@ def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
     ctx.state.put(CONTACT, order_id, told)  # without "to", the creation tells them
 
 
-def _cancellation_mail(ctx: HandlerContext, order_id: str, to: str, reason: str) -> None:
+def _cancellation_mail(ctx: Context, order_id: str, to: str, reason: str) -> None:
     subject, body = messages.cancellation(order_id, reason)
     _mail(ctx, order_id, "cancellation", to, subject=subject, body=body)
 
 
-def on_refund_completed(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_refund_completed(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, RefundCompleted)
     refund = event.refund
     to = messages.recipient_for(event.customer.user_id)
@@ -95,7 +91,7 @@ def on_refund_completed(ctx: HandlerContext, envelope: Envelope) -> None:
     _mail(ctx, refund.order_id, "refund", to, subject=subject, body=body)
 
 
-SUBSCRIPTION: Final = Subscription(
+CONSUMER: Final = Consumer(
     name=NAME,
     description="Tell the customer about confirmed and cancelled orders and completed refunds",
     pattern={

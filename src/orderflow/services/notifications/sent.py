@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from orderflow.app import OutgoingMail
 from orderflow.eventbus.clock import to_iso
 from orderflow.events.contracts import Contract, Metadata, NotificationSent
 from orderflow.events.contracts.notifications import SentEmail
-from orderflow.services.ports import OutgoingMail
 
 
 def notification_sent(mail: OutgoingMail, now_ms: int) -> Contract:

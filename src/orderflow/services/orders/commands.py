@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from orderflow.app import OutgoingEvent
 from orderflow.domain.errors import DomainError, InvalidOrder, OrderConflict
 from orderflow.domain.orders import LineItem, Order, check_total, line_items, place_order
 from orderflow.events.contracts import (
@@ -26,7 +27,6 @@ from orderflow.events.contracts import (
 )
 from orderflow.services.context import CommandContext, outgoing
 from orderflow.services.orders.records import Orders, from_document
-from orderflow.services.ports import OutgoingEvent
 
 
 class OrderNotFound(DomainError):

@@ -20,6 +20,7 @@ from typing import Any, Final
 
 import orjson
 
+from orderflow.app import Consumer, Context
 from orderflow.domain.errors import OrderConflict
 from orderflow.domain.orders import LineItem, Order, OrderStatus
 from orderflow.events import decode_latest
@@ -35,15 +36,13 @@ from orderflow.events.contracts import (
 from orderflow.events.contracts.orders import ORDERS_SOURCE
 from orderflow.events.envelope import Envelope, parse_envelope
 from orderflow.events.legacy import LEGACY_SOURCE
-from orderflow.services.context import HandlerContext
 from orderflow.services.orders.records import Orders, from_document
-from orderflow.services.subscriptions import Subscription
 
 NAME: Final = "order-processing"
 EARLY: Final = "orders.early"
 
 
-def _timeline_entry(ctx: HandlerContext, note: str = "") -> dict[str, Any]:
+def _timeline_entry(ctx: Context, note: str = "") -> dict[str, Any]:
     entry = {
         "eventId": ctx.cause.event_id,
         "detailType": ctx.cause.detail_type,
@@ -55,7 +54,7 @@ def _timeline_entry(ctx: HandlerContext, note: str = "") -> dict[str, Any]:
     return entry
 
 
-def _record(ctx: HandlerContext, order_id: str, change: Any = None, note: str = "") -> None:
+def _record(ctx: Context, order_id: str, change: Any = None, note: str = "") -> None:
     """Add the event to the order's timeline, applying ``change(order) -> order`` first
     unless this service emitted the event (then the order already shows it)."""
     orders = Orders(ctx.state)
@@ -73,7 +72,7 @@ def _record(ctx: HandlerContext, order_id: str, change: Any = None, note: str = 
     orders.save(order, document["correlationId"], timeline, document.get("emittedEventIds"))
 
 
-def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_order_created(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, OrderCreatedV2)
     orders = Orders(ctx.state)
     if orders.document(event.order.order_id) is None:
@@ -97,7 +96,7 @@ def on_order_created(ctx: HandlerContext, envelope: Envelope) -> None:
     _apply_early(ctx, event.order.order_id)
 
 
-def _keep_early(ctx: HandlerContext, order_id: str) -> None:
+def _keep_early(ctx: Context, order_id: str) -> None:
     """Keep an event about an order not created yet (another publisher's cancel that
     overtook its create, an inventory answer faster than this consumer)."""
     early = ctx.state.get(EARLY, order_id) or {"orderId": order_id, "events": []}
@@ -114,7 +113,7 @@ def _keep_early(ctx: HandlerContext, order_id: str) -> None:
     ctx.state.put(EARLY, order_id, early)
 
 
-def _apply_early(ctx: HandlerContext, order_id: str) -> None:
+def _apply_early(ctx: Context, order_id: str) -> None:
     """Apply, in arrival order, the events about this order that came before it."""
     early = ctx.state.get(EARLY, order_id)
     if not early or not early["events"]:
@@ -122,12 +121,12 @@ def _apply_early(ctx: HandlerContext, order_id: str) -> None:
     ctx.state.put(EARLY, order_id, {"orderId": order_id, "events": []})
     for document in early["events"]:
         envelope = parse_envelope(orjson.dumps(document))
-        handler = SUBSCRIPTION.handlers.get(envelope.detail_type)
+        handler = CONSUMER.handlers.get(envelope.detail_type)
         if handler is not None:
-            handler(replace(ctx, cause=envelope), envelope)
+            handler(envelope, replace(ctx, cause=envelope))
 
 
-def on_order_updated(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_order_updated(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, OrderUpdated)
     items = event.order.items
     if items is None:
@@ -137,32 +136,32 @@ def on_order_updated(ctx: HandlerContext, envelope: Envelope) -> None:
     _record(ctx, event.order.order_id, lambda order: order.change_items(lines, ctx.now_iso))
 
 
-def on_order_cancelled(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_order_cancelled(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, OrderCancelled)
     _record(ctx, event.order.order_id, lambda order: order.cancel(event.reason, ctx.now_iso))
 
 
-def on_inventory_reserved(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_inventory_reserved(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, InventoryReserved)
     _record(ctx, event.order.order_id, lambda order: order.confirm(ctx.now_iso))
 
 
-def on_out_of_stock(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_out_of_stock(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, InventoryOutOfStock)
     _record(ctx, event.order.order_id, lambda order: order.out_of_stock(ctx.now_iso))
 
 
-def on_refund_issued(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_refund_issued(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, RefundIssued)
     _record(ctx, event.refund.order_id, lambda order: order.refund_issued(ctx.now_iso))
 
 
-def on_refund_completed(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_refund_completed(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, RefundCompleted)
     _record(ctx, event.refund.order_id, lambda order: order.refunded(ctx.now_iso))
 
 
-SUBSCRIPTION: Final = Subscription(
+CONSUMER: Final = Consumer(
     name=NAME,
     description="Every change to an order and what followed from it, to keep its state",
     pattern={

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Final
 
+from orderflow.app import ServiceState
 from orderflow.domain.orders import LineItem, Order, OrderStatus
-from orderflow.services.ports import ServiceState
 
 ORDER: Final = "orders.order"
 CATALOG: Final = "orders.catalog"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final
 
+from orderflow.app import Consumer, Context
 from orderflow.domain.money import to_amount
 from orderflow.domain.refunds import Refund, RefundStatus, refund_id_for
 from orderflow.events import decode_latest
@@ -22,8 +23,6 @@ from orderflow.events.contracts import (
 from orderflow.events.contracts.inventory import INVENTORY_SOURCE
 from orderflow.events.contracts.refunds import REFUNDS_SOURCE
 from orderflow.events.envelope import Envelope
-from orderflow.services.context import HandlerContext
-from orderflow.services.subscriptions import Subscription
 
 NAME: Final = "refund"
 REFUND: Final = "refunds.refund"
@@ -39,7 +38,7 @@ def _details(refund: Refund) -> RefundDetails:
     )
 
 
-def _save(ctx: HandlerContext, refund: Refund) -> None:
+def _save(ctx: Context, refund: Refund) -> None:
     ctx.state.put(
         REFUND,
         refund.refund_id,
@@ -56,7 +55,7 @@ def _save(ctx: HandlerContext, refund: Refund) -> None:
     )
 
 
-def _load(ctx: HandlerContext, refund_id: str) -> Refund | None:
+def _load(ctx: Context, refund_id: str) -> Refund | None:
     document = ctx.state.get(REFUND, refund_id)
     if document is None:
         return None
@@ -72,7 +71,7 @@ def _load(ctx: HandlerContext, refund_id: str) -> Refund | None:
     )
 
 
-def on_out_of_stock(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_out_of_stock(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, InventoryOutOfStock)
     if not event.customer.is_refund_eligible:
         return  # the rule filters these out; a replay through another route must not pay
@@ -95,7 +94,7 @@ def on_out_of_stock(ctx: HandlerContext, envelope: Envelope) -> None:
     )
 
 
-def on_refund_issued(ctx: HandlerContext, envelope: Envelope) -> None:
+def on_refund_issued(envelope: Envelope, ctx: Context) -> None:
     event = decode_latest(envelope, RefundIssued)
     refund = _load(ctx, event.refund.refund_id)
     if refund is None or refund.status is RefundStatus.COMPLETED:
@@ -112,7 +111,7 @@ def on_refund_issued(ctx: HandlerContext, envelope: Envelope) -> None:
     )
 
 
-SUBSCRIPTION: Final = Subscription(
+CONSUMER: Final = Consumer(
     name=NAME,
     description="Refund what could not be shipped to refund-eligible customers",
     pattern={

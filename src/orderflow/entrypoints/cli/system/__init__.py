@@ -8,13 +8,23 @@ orderflow trace ID            the tree of events an order caused, with every del
 orderflow mail [outbox | retry]  the emails: received, not sent yet, sent again
 orderflow prune                the history past an age (journal, published events, emails)
 orderflow report | inventory | schemas export
+orderflow topology            what up installs for an application, as a topology file
 """
 
 from __future__ import annotations
 
 import typer
 
-from orderflow.entrypoints.cli.system import mail, processes, prune, publisher, trace, up, views
+from orderflow.entrypoints.cli.system import (
+    mail,
+    processes,
+    prune,
+    publisher,
+    topology,
+    trace,
+    up,
+    views,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -24,6 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command("api")(processes.api_command)
     app.command("publisher")(publisher.publisher_command)
     app.command("trace")(trace.trace_command)
+    app.command("topology")(topology.topology_command)
     mail.register(app)
     app.command("report")(views.report_command)
     app.command("prune")(prune.prune_command)

@@ -22,7 +22,7 @@ from orderflow.entrypoints.cli.system.mail_options import (
     SmtpCaFileOption,
     smtp_server,
 )
-from orderflow.entrypoints.cli.system.opening import system
+from orderflow.entrypoints.cli.system.opening import AppOption, apps_option, system
 from orderflow.entrypoints.cli.system.transport_options import (
     AwsOption,
     EndpointUrlOption,
@@ -53,19 +53,12 @@ def stop_on_signals(then: Callable[[], None] | None = None) -> threading.Event:
     return stop
 
 
-def _consumer(name: str) -> str:
-    if name not in SUBSCRIPTIONS:
-        raise typer.BadParameter(f"{name!r}: choose one of {', '.join(SUBSCRIPTIONS)}")
-    return name
-
-
 def worker_command(
     ctx: typer.Context,
     name: Annotated[
         str,
         typer.Argument(
-            help=f"The consumer: {', '.join(SUBSCRIPTIONS)}.",
-            callback=_consumer,
+            help=f"The consumer: {', '.join(SUBSCRIPTIONS)}, or one of an --app's.",
             show_default=False,
         ),
     ],
@@ -74,8 +67,15 @@ def worker_command(
     smtp_ca_file: SmtpCaFileOption = None,
     sender: MailFromOption = SENDER,
     retry_base: Annotated[
-        int, typer.Option("--retry-base", min=0, help="Seconds before the first retry.")
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--retry-base",
+            min=0,
+            help="Seconds before the first retry (default: the consumer's queue settings', "
+            "1 for orderflow's own).",
+            show_default=False,
+        ),
+    ] = None,
     no_install: Annotated[
         bool, typer.Option("--no-install", help="Don't apply the topology first.")
     ] = False,
@@ -93,14 +93,20 @@ def worker_command(
     endpoint_url: EndpointUrlOption = None,
     region: RegionOption = None,
     profile: ProfileOption = None,
+    app: AppOption = None,
 ) -> None:
     """Run one consumer: receive its queue, handle each event exactly once, until stopped."""
     chosen = transport_choice(aws, endpoint_url, region, profile)
+    apps = apps_option(app)
+    if name not in apps.consumers():
+        raise typer.BadParameter(
+            f"{name!r}: choose one of {', '.join(apps.consumers())}", param_hint="NAME"
+        )
     configure_logging(name)
     stop = stop_on_signals()
     stop_with_supervisor()
     server = smtp_server(smtp, smtp_ca_file) if name == "notification" else None
-    with system(ctx, existing=False, transport=chosen) as opened:
+    with system(ctx, existing=False, transport=chosen, apps=apps) as opened:
         if not no_install:
             install(opened)
         mailer = smtp_mailer(server) if server is not None else None

@@ -19,7 +19,6 @@ from orderflow.events.errors import ContractError
 from orderflow.runtime.journal import Outcome
 from orderflow.runtime.trace import Trace, TracedEvent, build_trace
 from orderflow.services.orders.records import ORDER
-from orderflow.services.topology import SUBSCRIPTIONS
 
 OUTCOME_STYLE = {
     Outcome.PROCESSED: "green",
@@ -29,13 +28,32 @@ OUTCOME_STYLE = {
 }
 
 
-def dead_letters(opened: System, correlation_id: str) -> dict[str, list[str]]:
+def consumer_queues(opened: System) -> dict[str, tuple[str, int]]:
+    """Consumer (its queue's name) → its DLQ and maxReceiveCount: every queue in the engine
+    with a RedrivePolicy, so that the consumers of any application installed here count,
+    whether or not this command loaded it."""
+    sqs = opened.engine.sqs
+    found: dict[str, tuple[str, int]] = {}
+    for url in sqs.list_queues():
+        try:
+            attributes = sqs.get_queue_attributes(url, ["RedrivePolicy"])
+        except AwsError:  # deleted meanwhile
+            continue
+        if "RedrivePolicy" in attributes:
+            policy = parse_redrive_policy(attributes["RedrivePolicy"])
+            found[sqs.name_of(url)] = (policy.dead_letter_queue, policy.max_receive_count)
+    return found
+
+
+def dead_letters(
+    opened: System, correlation_id: str, queues: dict[str, tuple[str, int]]
+) -> dict[str, list[str]]:
     """Event id → consumers whose DLQ holds it, for this journey."""
     found: dict[str, list[str]] = {}
-    for subscription in SUBSCRIPTIONS.values():
+    for consumer, (dead_letter, _) in queues.items():
         try:
-            messages = opened.engine.sqs.peek_messages(subscription.dead_letter_queue, 1000)
-        except AwsError:  # no such queue here: a database the services never ran on
+            messages = opened.engine.sqs.peek_messages(dead_letter, 1000)
+        except AwsError:  # no such queue here
             continue
         for message in messages:
             try:
@@ -43,23 +61,7 @@ def dead_letters(opened: System, correlation_id: str) -> dict[str, list[str]]:
             except ContractError:
                 continue
             if envelope.correlation_id == correlation_id:
-                found.setdefault(envelope.event_id, []).append(subscription.name)
-    return found
-
-
-def max_receives(opened: System) -> dict[str, int]:
-    """Consumer → its queue's maxReceiveCount, for the consumers whose queue has one."""
-    found: dict[str, int] = {}
-    for subscription in SUBSCRIPTIONS.values():
-        try:
-            attributes = opened.engine.sqs.get_queue_attributes(
-                subscription.queue, ["RedrivePolicy"]
-            )
-        except AwsError:  # no such queue here
-            continue
-        if "RedrivePolicy" in attributes:
-            policy = parse_redrive_policy(attributes["RedrivePolicy"])
-            found[subscription.name] = policy.max_receive_count
+                found.setdefault(envelope.event_id, []).append(consumer)
     return found
 
 
@@ -68,8 +70,9 @@ def load_trace(opened: System, identifier: str) -> Trace:
     with opened.state.reader() as state:
         order = state.get(ORDER, identifier)
         correlation_id = order["correlationId"] if order else identifier
-    letters = dead_letters(opened, correlation_id)
-    limits = max_receives(opened)
+    queues = consumer_queues(opened)
+    letters = dead_letters(opened, correlation_id, queues)
+    limits = {consumer: limit for consumer, (_, limit) in queues.items()}
     with opened.state.reader() as state:
         return build_trace(state, correlation_id, letters, limits)
 

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from orderflow.bootstrap import StorageUrlError, database_path, storage_location
+from orderflow.bootstrap.apps import Apps
 from orderflow.bootstrap.catalog import DEFAULT_CATALOG, load_catalog
 from orderflow.bootstrap.system import install
 from orderflow.entrypoints.cli.context import CliSettings
@@ -26,7 +27,7 @@ from orderflow.entrypoints.cli.system.mail_options import (
     SmtpCaFileOption,
     smtp_server,
 )
-from orderflow.entrypoints.cli.system.opening import system
+from orderflow.entrypoints.cli.system.opening import AppOption, apps_option, system
 from orderflow.entrypoints.cli.system.processes import DEFAULT_SINK_PORT, stop_on_signals
 from orderflow.entrypoints.cli.system.prune import age_ms
 from orderflow.entrypoints.cli.system.transport_options import (
@@ -39,7 +40,6 @@ from orderflow.entrypoints.cli.system.transport_options import (
 from orderflow.entrypoints.system.housekeeping import Housekeeping
 from orderflow.entrypoints.system.supervisor import Supervisor, system_parts
 from orderflow.services.notifications.messages import SENDER
-from orderflow.services.topology import SUBSCRIPTIONS
 
 ANSI_COLOURS: Final = ("36", "32", "33", "35", "34", "91", "96", "37")
 """Cyan, green, yellow, magenta, blue, bright red, bright cyan, white."""
@@ -94,6 +94,33 @@ def printer(stream: TextIO) -> Callable[[str, list[str]], None]:
     return emit
 
 
+def replica_counts(given: list[str], consumers: list[str]) -> dict[str, int]:
+    """``--replicas NAME=N`` options as {NAME: N}, each checked."""
+    counts: dict[str, int] = {}
+    for option in given:
+        name, _, number = option.partition("=")
+        if name not in consumers:
+            raise typer.BadParameter(
+                f"{option!r}: {name!r} is no consumer (choose one of {', '.join(consumers)})",
+                param_hint="--replicas",
+            )
+        if not number.isdigit() or not 1 <= int(number) <= 64:
+            raise typer.BadParameter(
+                f"{option!r}: write NAME=N, N a whole number from 1 to 64",
+                param_hint="--replicas",
+            )
+        counts[name] = int(number)
+    return counts
+
+
+def app_options(specs: list[str], apps: Apps) -> dict[str, list[str]]:
+    """The ``--app`` options each application's consumers' workers need (orderflow's own
+    need none; installed packages' entry points load by themselves)."""
+    named = [("--app", spec) for spec in specs]
+    options = [part for pair in named for part in pair]
+    return {name: options for app in apps.users for name in app.consumers}
+
+
 def up_command(
     ctx: typer.Context,
     *,
@@ -126,12 +153,25 @@ def up_command(
     endpoint_url: EndpointUrlOption = None,
     region: RegionOption = None,
     profile: ProfileOption = None,
+    app: AppOption = None,
+    replicas: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--replicas",
+            help="NAME=N: run N processes of consumer NAME (each supervised, restarted and "
+            "drained); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Run the whole system: the HTTP API, the SMTP sink and every consumer, each its own
-    process, until Ctrl-C (which drains and stops them cleanly). Their events go through
-    the embedded engine, or with ``--aws`` through the AWS APIs (SQS and EventBridge at
-    ``--endpoint-url``: AWS itself, orderflow serve elsewhere, moto, LocalStack)."""
+    """Run the whole system: the HTTP API, the SMTP sink and every consumer (orderflow's
+    own and those of each --app), each its own process, until Ctrl-C (which drains and
+    stops them cleanly). Their events go through the embedded engine, or with ``--aws``
+    through the AWS APIs (SQS and EventBridge at ``--endpoint-url``: AWS itself,
+    orderflow serve elsewhere, moto, LocalStack)."""
     chosen = transport_choice(aws, endpoint_url, region, profile)
+    apps = apps_option(app)
+    counts = replica_counts(replicas or [], list(apps.consumers()))
     if smtp is None and smtp_ca_file is not None:
         raise typer.BadParameter(
             "is for a real SMTP server: name it with --smtp", param_hint="--smtp-ca-file"
@@ -150,7 +190,7 @@ def up_command(
     except StorageUrlError as exc:
         raise typer.BadParameter(str(exc), param_hint="--db") from None
     db = location.argument
-    with system(ctx, existing=False, transport=chosen) as opened:
+    with system(ctx, existing=False, transport=chosen, apps=apps) as opened:
         products = load_catalog(catalog) if catalog else DEFAULT_CATALOG
         plan = install(opened, products)
     where = "" if chosen.aws is None else f", events through {escape(chosen.label)}"
@@ -174,8 +214,11 @@ def up_command(
             smtp_ca_file=smtp_ca_file,
             mail_from=sender,
             sink_port=sink_port,
-            workers=list(SUBSCRIPTIONS),
+            workers=list(apps.consumers()),
+            retry_base_s=None,
             transport=chosen.arguments,
+            replicas=counts,
+            worker_options=app_options(app or [], apps),
             # A worker drains by finishing its receive: on the AWS APIs, long polls of 5 s
             # (not 20) keep Ctrl-C well within the supervisor's grace period.
             worker_wait_s=UP_REMOTE_WAIT_S if chosen.aws else None,

@@ -18,7 +18,7 @@ from orderflow.domain.money import has_more_than_cents
 from orderflow.domain.orders import MAX_PRICE, MAX_STOCK
 from orderflow.entrypoints.cli.options import AsJson
 from orderflow.entrypoints.cli.output import print_json
-from orderflow.entrypoints.cli.system.opening import system
+from orderflow.entrypoints.cli.system.opening import AppOption, apps_option, system
 from orderflow.events.contracts.base import SKU_PATTERN
 from orderflow.events.schemas import export_schemas
 from orderflow.services.analytics.report import Report, report_from
@@ -147,9 +147,11 @@ def export_schemas_command(
             "--out", help="Write one NAME.json file per contract into this folder.", file_okay=False
         ),
     ] = None,
+    app: AppOption = None,
 ) -> None:
-    """The JSON Schema of every event contract (detail-type and version)."""
-    schemas = export_schemas()
+    """The JSON Schema of every event contract (detail-type and version): orderflow's own
+    and those every --app (and installed application) declares."""
+    schemas = export_schemas(apps_option(app).contracts)
     if out is None:
         print_json(schemas)
         return
