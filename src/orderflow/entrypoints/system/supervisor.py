@@ -148,12 +148,14 @@ def system_parts(
     retry_base_s: int = 1,
     transport: Sequence[str] = (),
     worker_wait_s: int | None = None,
+    api_options: Sequence[str] = (),
 ) -> list[Part]:
     """The processes of ``orderflow up``: the mail sink (unless a real SMTP server is
     configured), the HTTP API, and one worker per consumer; ``transport``: the options
     that choose the API's and workers' transport (``--aws ...``). The workers inherit the
     environment, and with it the SMTP password and AWS credentials (never on a command
-    line)."""
+    line); ``api_options``: the API's own (``--require-credentials``: its keys, like the
+    API keys, go through the environment)."""
     parts: list[Part] = []
     mail = ["--smtp", smtp or f"127.0.0.1:{sink_port}"]
     if smtp is None:
@@ -165,7 +167,10 @@ def system_parts(
     if mail_from is not None:
         mail += ["--mail-from", mail_from]
     parts.append(
-        Part("api", ["api", "--host", host, "--port", str(port), "--no-install", *transport])
+        Part(
+            "api",
+            ["api", "--host", host, "--port", str(port), "--no-install", *transport, *api_options],
+        )
     )
     parts.extend(
         Part(
