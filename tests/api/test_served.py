@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from orderflow.bootstrap.system import System, install, open_system
 from orderflow.entrypoints.api import MAX_BODY_BYTES, build_api, close_api
-from orderflow.entrypoints.system.ports import free_port
 from orderflow.services.topology import SUBSCRIPTIONS
+from tests.api.serving import served
 from tests.api.support import order_body
-
-STARTUP_DEADLINE_S = 10.0
 
 
 @pytest.fixture
@@ -31,30 +26,11 @@ def system(tmp_path: Path) -> Iterator[System]:
 @pytest.fixture
 def http(system: System) -> Iterator[httpx.Client]:
     app = build_api(system)
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=free_port(),
-        lifespan="off",
-        ws="none",
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_DEADLINE_S
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped during startup"
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{config.port}", timeout=10) as client:
+        with served(app) as client:
             yield client
     finally:
-        server.should_exit = True
-        thread.join(timeout=STARTUP_DEADLINE_S)
         close_api(app)
-        assert not thread.is_alive(), "uvicorn did not stop"
 
 
 def settle(system: System) -> None:

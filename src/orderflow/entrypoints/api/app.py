@@ -15,12 +15,14 @@ from fastapi import FastAPI
 
 import orderflow
 from orderflow.bootstrap.system import System
+from orderflow.entrypoints.api.auth import RequireApiKey
 from orderflow.entrypoints.api.body_limit import BodySizeLimit
 from orderflow.entrypoints.api.committer import CommandCommitter
 from orderflow.entrypoints.api.errors import install_error_handlers
 from orderflow.entrypoints.api.routes.health import health_routes
 from orderflow.entrypoints.api.routes.inventory import inventory_routes
 from orderflow.entrypoints.api.routes.orders import orders_routes
+from orderflow.entrypoints.api_keys import ApiKeys
 
 MAX_BODY_BYTES: Final = 64 * 1024
 LIMITED_PATHS: Final = ("/orders", "/inventory")
@@ -38,6 +40,12 @@ Errors are JSON: `422` lists every invalid field (`loc`, `msg`, `type`), or why 
 does not parse as JSON; other errors carry a `detail` message: `404` unknown order, `409`
 a change the order's state forbids, `413` a body over 64 KiB, `415` a body that is not
 `application/json`, `503` the database is unavailable (retry).
+
+When the server is started with API keys (`--api-key NAME:SECRET:SCOPES`), every
+`/orders` and `/inventory` request presents one, as `Authorization: Bearer SECRET` or
+`X-Api-Key: SECRET`: `GET` needs the `read` scope, `POST`/`PATCH`/`DELETE` need `write`.
+`401` (with `WWW-Authenticate: Bearer`): no key, or an unknown one; `403`: the key lacks
+the scope. Both carry a `detail` message and apply nothing.
 """
 
 TAGS = [
@@ -47,8 +55,11 @@ TAGS = [
 ]
 
 
-def build_api(system: System, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
-    """The API over ``system`` (installed: topology applied, catalog seeded)."""
+def build_api(
+    system: System, *, max_body_bytes: int = MAX_BODY_BYTES, keys: ApiKeys | None = None
+) -> FastAPI:
+    """The API over ``system`` (installed: topology applied, catalog seeded); with
+    ``keys``, its order and inventory paths require one (see ``auth``)."""
     app = FastAPI(
         title="orderflow orders API",
         version=orderflow.__version__,
@@ -63,6 +74,9 @@ def build_api(system: System, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
     app.include_router(health_routes())
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, path_prefixes=LIMITED_PATHS)
+    if keys:
+        # Added last, so outermost: a refused request is not even read.
+        app.add_middleware(RequireApiKey, keys=keys, path_prefixes=LIMITED_PATHS)
     return app
 
 

@@ -44,6 +44,7 @@ from orderflow.entrypoints.aws_api.protocols import (
 )
 from orderflow.entrypoints.aws_api.scopes import ScopedEngines, credential_of
 from orderflow.entrypoints.aws_api.signing import SignedRequest, verify
+from orderflow.eventbus.clock import Clock, SystemClock
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.errors import AwsError, DiskFull, StoreError
 
@@ -64,10 +65,12 @@ class AwsApiSettings:
 
     ``credentials``: access key -> secret key. Empty (the default), any access key is
     accepted and signatures are not checked; given, every request must be signed with
-    one of them (SigV4), else it is refused as AWS refuses it.
+    one of them (SigV4) and dated within 15 minutes of ``clock``, else it is refused as
+    AWS refuses it.
     """
 
     credentials: Mapping[str, str] = field(default_factory=dict)
+    clock: Clock = field(default_factory=SystemClock)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     workers: int = DEFAULT_WORKERS
 
@@ -103,7 +106,7 @@ class AwsApi:
 
     async def _answer(self, request: HttpRequest, request_id: str) -> HttpResponse:
         if self.settings.credentials:
-            verify(_signed(request), self.settings.credentials)
+            verify(_signed(request), self.settings.credentials, self.settings.clock.now_ms())
         call = read_call(request)
         engine = self.engines.for_request(
             credential_of(request.headers.get("authorization")), request.scheme, request.host

@@ -42,3 +42,22 @@ def from_environment(value: str | None) -> dict[str, str]:
     if not value:
         return {}
     return parse_pairs(item for item in value.split(",") if item.strip())
+
+
+def accepted_credentials(
+    required: bool, pairs: Iterable[str] | None, file: Path | None, environment: str | None
+) -> dict[str, str]:
+    """The keys ``--require-credentials`` accepts (none when not required): from
+    $ORDERFLOW_AWS_CREDENTIALS (``environment``), then the file, then the options."""
+    if not required:
+        return {}
+    keys = from_environment(environment)
+    if file is not None:
+        keys.update(read_file(file))
+    keys.update(parse_pairs(pairs or []))
+    if not keys:
+        raise CredentialsError(
+            "--require-credentials needs at least one key: --credentials KEY:SECRET, "
+            f"--credentials-file PATH or ${CREDENTIALS_ENVIRONMENT}."
+        )
+    return keys

@@ -4,7 +4,9 @@ signature is right.
 Every request names its credential scope in the Authorization header
 (``Credential=AKID/20260101/us-east-1/sqs/aws4_request``): the region comes from there.
 With credentials required, the signature is recomputed from the request as the SigV4
-specification says (canonical request, string to sign, derived key) and compared.
+specification says (canonical request, string to sign, derived key) and compared, and
+its ``X-Amz-Date`` must be within 15 minutes of the server's clock, as AWS requires: a
+captured request cannot be replayed later.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import hmac
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Final
 from urllib.parse import parse_qsl, quote
 
@@ -29,6 +32,9 @@ _AUTHORIZATION: Final = re.compile(
     r"\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-f]{64})\s*$"
 )
 _SPACES: Final = re.compile(r"\s+")
+MAX_SKEW: Final = timedelta(minutes=15)
+"""How far a signature's date may be from the server's clock, either way (AWS's limit)."""
+_AMZ_DATE: Final = "%Y%m%dT%H%M%SZ"
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,9 @@ class SignedRequest:
     body: bytes
 
 
-def verify(request: SignedRequest, secrets: Mapping[str, str]) -> None:
-    """Refuse the request unless a known access key signed it correctly."""
+def verify(request: SignedRequest, secrets: Mapping[str, str], now_ms: int) -> None:
+    """Refuse the request unless a known access key signed it correctly, within 15
+    minutes of ``now_ms`` (the server's clock)."""
     signature = read_signature(request.headers.get("authorization"))
     if signature is None:
         raise MissingAuthenticationToken("Missing Authentication Token")
@@ -84,6 +91,34 @@ def verify(request: SignedRequest, secrets: Mapping[str, str]) -> None:
             "Check your AWS Secret Access Key and signing method. Consult the service "
             "documentation for details."
         )
+    check_date(request.headers.get("x-amz-date", ""), now_ms)
+
+
+def check_date(amz_date: str, now_ms: int) -> None:
+    """Refuse a signature dated more than 15 minutes before or after ``now_ms``, in
+    AWS's words (SQS: 403 SignatureDoesNotMatch "Signature expired: ...")."""
+    try:
+        signed = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=UTC)
+    except ValueError:
+        raise InvalidSignatureException(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a "
+            f"'Date' header. Authorization={amz_date or 'missing'}"
+        ) from None
+    now = datetime.fromtimestamp(now_ms // 1000, UTC)
+    if signed < now - MAX_SKEW:
+        raise InvalidSignatureException(
+            f"Signature expired: {amz_date} is now earlier than "
+            f"{_amz(now - MAX_SKEW)} ({_amz(now)} - 15 min.)"
+        )
+    if signed > now + MAX_SKEW:
+        raise InvalidSignatureException(
+            f"Signature not yet current: {amz_date} is still later than "
+            f"{_amz(now + MAX_SKEW)} ({_amz(now)} + 15 min.)"
+        )
+
+
+def _amz(moment: datetime) -> str:
+    return moment.strftime(_AMZ_DATE)
 
 
 def compute_signature(request: SignedRequest, signature: Signature, secret: str) -> str:

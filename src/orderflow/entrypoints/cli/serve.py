@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -11,12 +10,12 @@ import typer
 
 from orderflow.bootstrap import open_engine
 from orderflow.entrypoints.aws_api.address import DEFAULT_HOST, DEFAULT_PORT
-from orderflow.entrypoints.aws_api.credentials import (
-    CREDENTIALS_ENVIRONMENT,
-    CredentialsError,
-    from_environment,
-    parse_pairs,
-    read_file,
+from orderflow.entrypoints.aws_api.credentials import CredentialsError
+from orderflow.entrypoints.cli.access_options import (
+    CredentialsFileOption,
+    CredentialsOption,
+    RequireCredentialsOption,
+    aws_credentials,
 )
 from orderflow.entrypoints.cli.context import CliSettings
 from orderflow.errors import OrderflowError
@@ -34,31 +33,9 @@ def serve_command(
         Path | None,
         typer.Option("--db", help="The engine's SQLite file.", show_default=False, dir_okay=False),
     ] = None,
-    require_credentials: Annotated[
-        bool,
-        typer.Option(
-            "--require-credentials",
-            help="Refuse requests not signed (SigV4) with one of the configured keys.",
-        ),
-    ] = False,
-    credentials: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--credentials",
-            help=f"An accepted key, ACCESS_KEY:SECRET_KEY (repeatable; also "
-            f"${CREDENTIALS_ENVIRONMENT}, comma-separated).",
-            show_default=False,
-        ),
-    ] = None,
-    credentials_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--credentials-file",
-            help="A file of ACCESS_KEY:SECRET_KEY lines.",
-            show_default=False,
-            dir_okay=False,
-        ),
-    ] = None,
+    require_credentials: RequireCredentialsOption = False,
+    credentials: CredentialsOption = None,
+    credentials_file: CredentialsFileOption = None,
 ) -> None:
     """Serve EventBridge and SQS over HTTP, for AWS SDKs and the AWS CLI.
 
@@ -67,7 +44,7 @@ def serve_command(
     unless --require-credentials.
     """
     try:
-        keys = _credentials(require_credentials, credentials, credentials_file)
+        keys = aws_credentials(require_credentials, credentials, credentials_file)
     except CredentialsError as exc:
         _fail(str(exc))
     settings = ctx.find_object(CliSettings) or CliSettings()
@@ -88,21 +65,6 @@ def serve_command(
         _fail(str(exc))
     finally:
         engine.store.close()
-
-
-def _credentials(required: bool, pairs: list[str] | None, file: Path | None) -> dict[str, str]:
-    if not required:
-        return {}
-    keys = from_environment(os.environ.get(CREDENTIALS_ENVIRONMENT))
-    if file is not None:
-        keys.update(read_file(file))
-    keys.update(parse_pairs(pairs or []))
-    if not keys:
-        raise CredentialsError(
-            "--require-credentials needs at least one key: --credentials KEY:SECRET, "
-            f"--credentials-file PATH or ${CREDENTIALS_ENVIRONMENT}."
-        )
-    return keys
 
 
 def _fail(message: str) -> NoReturn:

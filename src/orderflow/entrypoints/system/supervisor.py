@@ -150,6 +150,7 @@ def system_parts(
     worker_wait_s: int | None = None,
     replicas: Mapping[str, int] | None = None,
     worker_options: Mapping[str, Sequence[str]] | None = None,
+    api_options: Sequence[str] = (),
 ) -> list[Part]:
     """The processes of ``orderflow up``: the mail sink (unless a real SMTP server is
     configured), the HTTP API, and one worker per consumer — ``replicas[NAME]`` of them
@@ -158,7 +159,8 @@ def system_parts(
     options for some workers (``--app`` for an application's consumers);
     ``retry_base_s``: None leaves each consumer its queue settings'. The workers inherit
     the environment, and with it the SMTP password and AWS credentials (never on a command
-    line)."""
+    line); ``api_options``: the API's own (``--require-credentials``: its keys, like the
+    API keys, go through the environment)."""
     parts: list[Part] = []
     mail = ["--smtp", smtp or f"127.0.0.1:{sink_port}"]
     if smtp is None:
@@ -170,7 +172,10 @@ def system_parts(
     if mail_from is not None:
         mail += ["--mail-from", mail_from]
     parts.append(
-        Part("api", ["api", "--host", host, "--port", str(port), "--no-install", *transport])
+        Part(
+            "api",
+            ["api", "--host", host, "--port", str(port), "--no-install", *transport, *api_options],
+        )
     )
     for name in workers:
         arguments = [

@@ -15,6 +15,17 @@ from typing import Annotated, Final
 import typer
 
 from orderflow.bootstrap.system import install, mail_sink, smtp_mailer
+from orderflow.entrypoints.api_keys import ApiKeys
+from orderflow.entrypoints.cli.access_options import (
+    ApiKeyOption,
+    ApiKeysFileOption,
+    CredentialsFileOption,
+    CredentialsOption,
+    RequireCredentialsOption,
+    api_keys,
+    aws_credentials,
+    refuse_open_without_key,
+)
 from orderflow.entrypoints.cli.system.api_address import record_api_url
 from orderflow.entrypoints.cli.system.mail_options import (
     SMTP_HELP,
@@ -32,6 +43,7 @@ from orderflow.entrypoints.cli.system.transport_options import (
 )
 from orderflow.entrypoints.system.logs import configure_logging
 from orderflow.entrypoints.system.orphans import stop_with_supervisor
+from orderflow.errors import OrderflowError
 from orderflow.services.notifications.messages import SENDER
 from orderflow.services.topology import SUBSCRIPTIONS
 
@@ -161,19 +173,35 @@ def api_command(
     endpoint_url: EndpointUrlOption = None,
     region: RegionOption = None,
     profile: ProfileOption = None,
+    api_key: ApiKeyOption = None,
+    api_keys_file: ApiKeysFileOption = None,
+    require_credentials: RequireCredentialsOption = False,
+    credentials: CredentialsOption = None,
+    credentials_file: CredentialsFileOption = None,
 ) -> None:
     """Serve the order HTTP API, and beside it (at "/") the AWS-compatible EventBridge and
     SQS endpoint of the embedded engine, on one port (``orderflow up`` runs this beside
-    everything else). With ``--aws`` the events go to the AWS APIs, which serve themselves."""
+    everything else). With ``--aws`` the events go to the AWS APIs, which serve themselves.
+    With ``--api-key`` the order API requires a key; with ``--require-credentials`` the
+    endpoint requires SigV4 signatures; beyond loopback, a key is required."""
     # The web stack is imported here, not with the CLI: every other command starts faster.
     import uvicorn  # noqa: PLC0415 (lazy)
 
     from orderflow.entrypoints.api import build_api, close_api  # noqa: PLC0415 (lazy)
     from orderflow.entrypoints.api.aws_beside import mount_aws_beside  # noqa: PLC0415 (lazy)
     from orderflow.entrypoints.api.server import api_config  # noqa: PLC0415 (lazy)
-    from orderflow.entrypoints.aws_api import build_aws_app  # noqa: PLC0415 (lazy)
+    from orderflow.entrypoints.aws_api import (  # noqa: PLC0415 (lazy)
+        AwsApiSettings,
+        build_aws_app,
+    )
 
     chosen = transport_choice(aws, endpoint_url, region, profile)
+    try:
+        keys = ApiKeys(api_keys(api_key, api_keys_file))
+        signers = aws_credentials(require_credentials, credentials, credentials_file)
+    except OrderflowError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    refuse_open_without_key(host, bool(keys))
     configure_logging("api")
     # uvicorn handles SIGTERM and SIGINT while it serves, then raises the signal again for
     # the handler it found: ours, which records it, so the API is closed and says so. A
@@ -184,8 +212,12 @@ def api_command(
         if not no_install:
             install(opened)
         record_api_url(opened, host, port)  # for orderflow publisher
-        app = build_api(opened)
-        endpoint = build_aws_app(opened.embedded) if opened.embedded is not None else None
+        app = build_api(opened, keys=keys)
+        endpoint = (
+            build_aws_app(opened.embedded, AwsApiSettings(credentials=signers))
+            if opened.embedded is not None
+            else None
+        )
         if endpoint is not None:
             mount_aws_beside(app, endpoint)
         config = api_config(app, host=host, port=port)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 import threading
@@ -20,6 +21,18 @@ from orderflow.bootstrap import StorageUrlError, database_path, storage_location
 from orderflow.bootstrap.apps import Apps
 from orderflow.bootstrap.catalog import DEFAULT_CATALOG, load_catalog
 from orderflow.bootstrap.system import install
+from orderflow.entrypoints.api_keys import API_KEY_ENVIRONMENT
+from orderflow.entrypoints.aws_api.credentials import CREDENTIALS_ENVIRONMENT
+from orderflow.entrypoints.cli.access_options import (
+    ApiKeyOption,
+    ApiKeysFileOption,
+    CredentialsFileOption,
+    CredentialsOption,
+    RequireCredentialsOption,
+    api_key_texts,
+    aws_credentials,
+    refuse_open_without_key,
+)
 from orderflow.entrypoints.cli.context import CliSettings
 from orderflow.entrypoints.cli.system.mail_options import (
     SMTP_HELP,
@@ -39,6 +52,7 @@ from orderflow.entrypoints.cli.system.transport_options import (
 )
 from orderflow.entrypoints.system.housekeeping import Housekeeping
 from orderflow.entrypoints.system.supervisor import Supervisor, system_parts
+from orderflow.errors import OrderflowError
 from orderflow.services.notifications.messages import SENDER
 
 ANSI_COLOURS: Final = ("36", "32", "33", "35", "34", "91", "96", "37")
@@ -121,6 +135,32 @@ def app_options(specs: list[str], apps: Apps) -> dict[str, list[str]]:
     return {name: options for app in apps.users for name in app.consumers}
 
 
+def _pass_access(
+    host: str,
+    *,
+    api_key: list[str] | None,
+    api_keys_file: Path | None,
+    require_credentials: bool,
+    credentials: list[str] | None,
+    credentials_file: Path | None,
+) -> list[str]:
+    """Check the keys now (a mistake stops ``up`` before anything starts) and hand them
+    to the API's process through its environment, never its command line (``ps`` shows
+    that to every user); the API's options that go with them."""
+    try:
+        keys = api_key_texts(api_key, api_keys_file)
+        signers = aws_credentials(require_credentials, credentials, credentials_file)
+    except OrderflowError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    refuse_open_without_key(host, bool(keys))
+    if keys:
+        os.environ[API_KEY_ENVIRONMENT] = " ".join(keys)
+    if not signers:
+        return []
+    os.environ[CREDENTIALS_ENVIRONMENT] = ",".join(f"{k}:{v}" for k, v in signers.items())
+    return ["--require-credentials"]
+
+
 def up_command(
     ctx: typer.Context,
     *,
@@ -163,6 +203,11 @@ def up_command(
             show_default=False,
         ),
     ] = None,
+    api_key: ApiKeyOption = None,
+    api_keys_file: ApiKeysFileOption = None,
+    require_credentials: RequireCredentialsOption = False,
+    credentials: CredentialsOption = None,
+    credentials_file: CredentialsFileOption = None,
 ) -> None:
     """Run the whole system: the HTTP API, the SMTP sink and every consumer (orderflow's
     own and those of each --app), each its own process, until Ctrl-C (which drains and
@@ -178,6 +223,14 @@ def up_command(
         )
     server = smtp_server(smtp, smtp_ca_file) if smtp is not None else None
     keep_ms = None if retention == "off" else age_ms(retention, "--retention")
+    api_options = _pass_access(
+        host,
+        api_key=api_key,
+        api_keys_file=api_keys_file,
+        require_credentials=require_credentials,
+        credentials=credentials,
+        credentials_file=credentials_file,
+    )
     ensure_free(host, port, "--port")
     if smtp is None:
         ensure_free("127.0.0.1", sink_port, "--sink-port")
@@ -222,6 +275,7 @@ def up_command(
             # A worker drains by finishing its receive: on the AWS APIs, long polls of 5 s
             # (not 20) keep Ctrl-C well within the supervisor's grace period.
             worker_wait_s=UP_REMOTE_WAIT_S if chosen.aws else None,
+            api_options=api_options,
         ),
         emit,
     )
