@@ -20,6 +20,7 @@ from pathlib import Path
 from orderflow.adapters.sqlite.bus_tables import SqliteBusTables
 from orderflow.adapters.sqlite.checkpoints import Checkpointer
 from orderflow.adapters.sqlite.connection import open_connection, translate
+from orderflow.adapters.sqlite.counters import SqliteCounters
 from orderflow.adapters.sqlite.queue_tables import SqliteQueueTables
 from orderflow.adapters.sqlite.signals import QueueSignals
 from orderflow.adapters.sqlite.turns import WriterTurns
@@ -27,7 +28,7 @@ from orderflow.eventbus.errors import StoreError
 from orderflow.eventbus.model.queues import NewMessage
 
 
-class SqliteTransaction(SqliteQueueTables, SqliteBusTables):
+class SqliteTransaction(SqliteQueueTables, SqliteBusTables, SqliteCounters):
     """Every table, inside one transaction on one connection; it notes which queues its
     commit must signal."""
 
