@@ -15,6 +15,7 @@ from typing import Annotated, Final
 import typer
 
 from orderflow.bootstrap.system import install, mail_sink, smtp_mailer
+from orderflow.entrypoints.cli.log_options import LogFormatOption
 from orderflow.entrypoints.cli.system.api_address import record_api_url
 from orderflow.entrypoints.cli.system.mail_options import (
     SMTP_HELP,
@@ -30,7 +31,7 @@ from orderflow.entrypoints.cli.system.transport_options import (
     RegionOption,
     transport_choice,
 )
-from orderflow.entrypoints.system.logs import configure_logging
+from orderflow.entrypoints.system.logs import LogFormat, configure_logging
 from orderflow.entrypoints.system.orphans import stop_with_supervisor
 from orderflow.services.notifications.messages import SENDER
 from orderflow.services.topology import SUBSCRIPTIONS
@@ -93,10 +94,11 @@ def worker_command(
     endpoint_url: EndpointUrlOption = None,
     region: RegionOption = None,
     profile: ProfileOption = None,
+    log_format: LogFormatOption = LogFormat.TEXT,
 ) -> None:
     """Run one consumer: receive its queue, handle each event exactly once, until stopped."""
     chosen = transport_choice(aws, endpoint_url, region, profile)
-    configure_logging(name)
+    configure_logging(name, log_format=log_format)
     stop = stop_on_signals()
     stop_with_supervisor()
     server = smtp_server(smtp, smtp_ca_file) if name == "notification" else None
@@ -124,9 +126,10 @@ def mail_sink_command(
     port: Annotated[
         int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
     ] = DEFAULT_SINK_PORT,
+    log_format: LogFormatOption = LogFormat.TEXT,
 ) -> None:
     """Run the embedded SMTP server: it keeps every email it receives (see ``orderflow mail``)."""
-    configure_logging("mail-sink")
+    configure_logging("mail-sink", log_format=log_format)
     log = logging.getLogger("orderflow.mail")
     stop = stop_on_signals()
     stop_with_supervisor()
@@ -155,6 +158,7 @@ def api_command(
     endpoint_url: EndpointUrlOption = None,
     region: RegionOption = None,
     profile: ProfileOption = None,
+    log_format: LogFormatOption = LogFormat.TEXT,
 ) -> None:
     """Serve the order HTTP API, and beside it (at "/") the AWS-compatible EventBridge and
     SQS endpoint of the embedded engine, on one port (``orderflow up`` runs this beside
@@ -168,7 +172,7 @@ def api_command(
     from orderflow.entrypoints.aws_api import build_aws_app  # noqa: PLC0415 (lazy)
 
     chosen = transport_choice(aws, endpoint_url, region, profile)
-    configure_logging("api")
+    configure_logging("api", log_format=log_format)
     # uvicorn handles SIGTERM and SIGINT while it serves, then raises the signal again for
     # the handler it found: ours, which records it, so the API is closed and says so. A
     # signal before uvicorn took over (while installing, say) stops it as it starts.
@@ -183,6 +187,7 @@ def api_command(
         if endpoint is not None:
             mount_aws_beside(app, endpoint)
         config = api_config(app, host=host, port=port)
+        configure_logging("api", log_format=log_format)  # again: uvicorn's config reset its own
         log = logging.getLogger("orderflow.api")
         log.info("listening on %s:%d", host, port)
         server = uvicorn.Server(config)
