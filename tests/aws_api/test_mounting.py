@@ -7,7 +7,6 @@ import threading
 import time
 from collections.abc import Iterator
 
-import boto3
 import httpx
 import pytest
 import uvicorn
@@ -15,6 +14,7 @@ from fastapi import FastAPI
 
 from orderflow.entrypoints.aws_api import build_aws_app
 from orderflow.eventbus.engine import Engine
+from tests.support.tools import local_client
 
 
 @pytest.fixture
@@ -45,13 +45,7 @@ def shared_port_url(engine: Engine) -> Iterator[str]:
 
 def test_sdks_and_the_other_app_share_the_port(shared_port_url: str) -> None:
     assert httpx.get(shared_port_url + "/health").json() == {"status": "ok"}
-    sqs = boto3.client(
-        "sqs",
-        endpoint_url=shared_port_url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    sqs = local_client("sqs", shared_port_url)
     url = sqs.create_queue(QueueName="orders")["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="through the mount")
     assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "through the mount"

@@ -9,25 +9,25 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from orderflow.entrypoints.aws_api import RunningServer
+from tests.support.tools import required_tool
 
 NODE_PROJECT = Path(__file__).parent / "node"
 REQUIRE_NODE = "ORDERFLOW_REQUIRE_NODE"
 
 
 def node_executable() -> str:
-    node = shutil.which("node")
-    if node is None:
-        message = "node is not installed: the AWS SDK for JavaScript test cannot run"
-        if os.environ.get(REQUIRE_NODE) == "1":
-            pytest.fail(f"{message} ({REQUIRE_NODE}=1: it is required here)")
-        pytest.skip(message)
+    node = required_tool(
+        "node",
+        needed_by="the AWS SDK for JavaScript test",
+        install="Debian: apt-get install nodejs npm",
+        variable=REQUIRE_NODE,
+    )
     if not (NODE_PROJECT / "node_modules" / "@aws-sdk" / "client-sqs").is_dir():
         pytest.fail(
             f"the npm packages are not installed: run `make test` (npm ci in {NODE_PROJECT})"

@@ -5,6 +5,7 @@ in-engine transport joining its transactions, on every embedded store."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +17,9 @@ from orderflow.adapters.sqlite import SqliteStore
 from orderflow.adapters.sqlite.state import SqliteStateStore
 from orderflow.bootstrap.system import System, memory_system, open_system
 from orderflow.eventbus.clock import ManualClock
+from orderflow.eventbus.model.counters import CounterKey
 from orderflow.runtime.journal import Attempt, Outcome
-from orderflow.runtime.ports import MAX_FAILURES, StateStore
+from orderflow.runtime.ports import MAX_FAILURES, Backlog, StateStore
 from orderflow.runtime.transport import Transport, joining
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
 from tests.support.postgres import postgres_system
@@ -345,3 +347,33 @@ def test_prune_takes_what_is_older_in_batches_and_never_what_is_pending(store: S
         assert not state.mark_mail_sent("<m2@t>", 600)  # still there, still sent
         assert state.claim("inventory", "e-1", 600)  # its mark went
         assert not state.claim("inventory", "e-2", 600)  # its mark stayed
+
+
+def test_the_backlogs_count_only_what_waits_to_go_out(store: StateStore) -> None:
+    with store.transaction() as state:
+        assert state.outbox_backlog() == {}
+        assert state.mail_backlog() == Backlog(0, None)
+        state.add_events([event(n) for n in (5, 7, 9)])
+        state.add_events([OutgoingEvent("x-1", "c-2", None, "other", "T", {}, "default", 3)])
+        for n in (4, 8):
+            state.add_mail(mail(n))
+    with store.transaction() as state:
+        first = state.pending_events(1)[0]
+        state.mark_published([first.seq], 100)
+        state.mark_mail_sent("<m4@t>", 100)
+    with store.reader() as state:
+        assert state.outbox_backlog() == {"s": Backlog(2, 7), "other": Backlog(1, 3)}
+        assert state.mail_backlog() == Backlog(1, 8)
+
+
+def test_a_consumers_counters_commit_with_its_claims(store: StateStore) -> None:
+    key = CounterKey.of("consumer_attempts", consumer="inventory", outcome="PROCESSED")
+    for event_id, fails in (("e-1", True), ("e-2", False)):
+        with contextlib.suppress(RuntimeError), store.transaction() as state:
+            assert state.claim("inventory", event_id, 0)
+            state.add_to_counters({key: 1.0})
+            if fails:
+                raise RuntimeError
+    with store.transaction() as state:
+        assert state.claim("inventory", "e-1", 0)  # the failed one's claim went with its count
+        assert state.counters() == {key: 1.0}

@@ -38,6 +38,8 @@ def test_a_version_1_file_is_upgraded_and_keeps_its_messages(tmp_path: Path) -> 
     store = SqliteStore(path)
     try:
         queues = Queues(store, ManualClock())
+        depth = ["ApproximateNumberOfMessages"]  # counted by the version-3 upgrade
+        assert queues.get_queue_attributes("orders", depth) == {depth[0]: "1"}
         system = {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-abc"}}
         queues.send_message("orders", "new", message_system_attributes=system)
         received = queues.receive_message(

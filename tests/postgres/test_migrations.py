@@ -15,7 +15,7 @@ import orderflow
 from orderflow.adapters.postgres import PostgresStore
 from orderflow.adapters.postgres.migrations import VERSION_TABLE, latest, migrate, migrations
 from orderflow.eventbus.errors import StoreError
-from orderflow.eventbus.model.queues import QueueRecord
+from orderflow.eventbus.model.queues import QueueCounts, QueueRecord
 from tests.postgres.urls import PASSWORD, with_password
 
 
@@ -62,6 +62,10 @@ def test_an_older_database_is_upgraded_when_opened_and_keeps_its_records(
             "INSERT INTO queues (name, attributes, tags, created_ms, modified_ms) "
             """VALUES ('orders', '{"VisibilityTimeout": "30"}', '{}', 1, 2)"""
         )
+        connection.execute(
+            "INSERT INTO messages (queue, message_id, body, attributes, sent_ms, "
+            "visible_at_ms, receive_count) VALUES ('orders', 'm-1', 'b', '', 1, 1, 0)"
+        )
     assert versions(empty_database) == [(1, "engine")]
     assert "svc_documents" not in tables(empty_database)
     store = PostgresStore(empty_database)
@@ -70,6 +74,7 @@ def test_an_older_database_is_upgraded_when_opened_and_keeps_its_records(
             assert tx.get_queue("orders") == QueueRecord(
                 "orders", {"VisibilityTimeout": "30"}, 1, 2
             )
+            assert tx.counts("orders", 10) == QueueCounts(1, 0, 0, 1)  # counted by step 5
     finally:
         store.close()
     assert versions(empty_database) == [
@@ -77,6 +82,7 @@ def test_an_older_database_is_upgraded_when_opened_and_keeps_its_records(
         (2, "services"),
         (3, "many_workers"),
         (4, "fifo"),
+        (5, "observability"),
     ]
     assert {"svc_documents", "deduplications"} <= set(tables(empty_database))
 

@@ -10,7 +10,7 @@ from typing import Any, Final
 import orjson
 
 from orderflow.runtime.journal import Attempt, Outcome
-from orderflow.runtime.ports import Record, StoredEvent
+from orderflow.runtime.ports import Backlog, Record, StoredEvent
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
 
 AGED: Final[dict[Record, tuple[str, str, str]]] = {
@@ -20,6 +20,22 @@ AGED: Final[dict[Record, tuple[str, str, str]]] = {
     "processed": ("svc_processed", "consumer, event_id", "processed_ms"),
 }
 """Each record's table, key and time: what ``prune`` deletes by."""
+
+OUTBOX_BACKLOG: Final = (
+    "SELECT source, COUNT(*), MIN(created_ms) FROM svc_outbox WHERE published_ms IS NULL "
+    "GROUP BY source"
+)
+MAIL_BACKLOG: Final = "SELECT COUNT(*), MIN(created_ms) FROM svc_mail_outbox WHERE sent_ms IS NULL"
+"""What waits in the outboxes (their partial indexes hold only the unsent rows)."""
+
+
+def outbox_backlog(rows: list[Any]) -> dict[str, Backlog]:
+    return {str(source): Backlog(int(count), oldest) for source, count, oldest in rows}
+
+
+def mail_backlog(row: Any) -> Backlog:
+    return Backlog(int(row[0]), row[1])
+
 
 MAIL_COLUMNS: Final = (
     "message_id, order_id, kind, recipient, subject, body, correlation_id, causation_id, created_ms"

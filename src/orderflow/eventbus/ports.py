@@ -30,6 +30,7 @@ from orderflow.eventbus.model.bus import (
     RuleRecord,
     TargetRecord,
 )
+from orderflow.eventbus.model.counters import CounterKey, Increments
 from orderflow.eventbus.model.queues import (
     Deduplication,
     MoveTask,
@@ -133,7 +134,11 @@ class QueueTables(Protocol):
         """Whether ``queue`` holds a message sent before ``sent_before_ms``."""
         ...
 
-    def counts(self, queue: str, now_ms: int) -> QueueCounts: ...
+    def counts(self, queue: str, now_ms: int) -> QueueCounts:
+        """The queue's numbers at ``now_ms``, read without going through its messages: from
+        a count the store keeps per queue, less the messages not visible (in flight or
+        delayed, found through the visibility index), and the oldest through an index."""
+        ...
 
     def oldest_messages(self, queue: str, limit: int, after_seq: int = 0) -> list[StoredMessage]:
         """Up to ``limit`` messages after ``after_seq`` in storing order, visible or not
@@ -233,7 +238,20 @@ class BusTables(Protocol):
     def delete_invocation(self, seq: int) -> None: ...
 
 
-class StoreTransaction(QueueTables, BusTables, Protocol):
+class Counters(Protocol):
+    """Counters kept beside the work they count (``eventbus.model.counters``)."""
+
+    def add_to_counters(self, increments: Increments) -> None:
+        """Add each increment to its counter, in this transaction (no other writer waits on
+        it: a store keeps what each process or connection adds apart, and sums on reading)."""
+        ...
+
+    def counters(self) -> dict[CounterKey, float]:
+        """Every counter's value (the sum of what every process added)."""
+        ...
+
+
+class StoreTransaction(QueueTables, BusTables, Counters, Protocol):
     """Everything a store keeps, inside one transaction."""
 
 

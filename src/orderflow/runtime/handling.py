@@ -30,6 +30,7 @@ from orderflow.eventbus.errors import StoreError
 from orderflow.events.envelope import Envelope, parse_envelope
 from orderflow.events.registry import BUILTIN, ContractRegistry
 from orderflow.runtime.conflicts import again_on_conflict
+from orderflow.runtime.counting import attempt_increments
 from orderflow.runtime.journal import Attempt, Outcome
 from orderflow.runtime.ports import StateStore, StateTransaction, UnitOfWork
 from orderflow.runtime.transport import Message
@@ -185,6 +186,7 @@ def handle_batch(
             messages = list(receive(state))
             attempts = [attempt(state, message) for message in messages]
             state.record_attempts(attempts)
+            state.add_to_counters(attempt_increments(attempts))
             batch = HandledBatch(messages, attempts)
             settled = settle(state, batch.done) if settle is not None else 0
         return HandledBatch(messages, attempts, settled)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Final, Literal, Protocol
 
 from orderflow.errors import OrderflowError
+from orderflow.eventbus.ports import Counters
 from orderflow.runtime.journal import Attempt
 from orderflow.services.ports import OutgoingEvent, OutgoingMail, ServiceState
 
@@ -149,8 +150,37 @@ class TraceReads(Protocol):
     def attempts_of_message(self, message_id: str) -> list[Attempt]: ...
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """What waits to go out: how many, and since when (None: nothing waits)."""
+
+    count: int
+    oldest_ms: int | None
+
+
+class Backlogs(Protocol):
+    """What the metrics read of the outboxes: only their unsent rows (a partial index
+    each), never the rows already sent."""
+
+    def outbox_backlog(self) -> dict[str, Backlog]:
+        """Unpublished outbox events by their ``source`` (the service that emitted them)."""
+        ...
+
+    def mail_backlog(self) -> Backlog:
+        """Unsent emails."""
+        ...
+
+
 class StateTransaction(
-    UnitOfWork, Journal, OutboxRows, MailRows, RetentionRows, TraceReads, Protocol
+    UnitOfWork,
+    Journal,
+    OutboxRows,
+    MailRows,
+    RetentionRows,
+    TraceReads,
+    Backlogs,
+    Counters,
+    Protocol,
 ):
     """Everything a state store offers in one transaction; each caller types against the
     part it uses."""

@@ -262,18 +262,28 @@ class Worker:
 
     # -- logging -----------------------------------------------------------------------
 
-    def _extra(self, correlation_id: str | None) -> dict[str, str]:
-        return {"service": self.subscription.name, "correlation_id": correlation_id or "-"}
+    def _extra(self, correlation_id: str | None) -> dict[str, object]:
+        return {
+            "service": self.subscription.name,
+            "consumer": self.subscription.name,
+            "correlation_id": correlation_id or "-",
+        }
 
     def _log(self, attempt: Attempt) -> None:
+        """A line per delivery; its fields (``extra``) are what a JSON line carries."""
         text = f"{attempt.detail_type or 'message'} {attempt.event_id} {attempt.outcome.value}"
+        extra = {
+            **self._extra(attempt.correlation_id),
+            "event_id": attempt.event_id,
+            "detail_type": attempt.detail_type or None,
+            "outcome": attempt.outcome.value,
+            "duration_ms": attempt.duration_ms,
+            "receive_count": attempt.receive_count,
+            "error": attempt.error,
+        }
         if attempt.outcome is Outcome.FAILED:
             log.warning(
-                "%s (receive %d): %s",
-                text,
-                attempt.receive_count,
-                attempt.error,
-                extra=self._extra(attempt.correlation_id),
+                "%s (receive %d): %s", text, attempt.receive_count, attempt.error, extra=extra
             )
         else:
-            log.info(text, extra=self._extra(attempt.correlation_id))
+            log.info(text, extra=extra)

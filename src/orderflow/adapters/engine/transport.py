@@ -15,6 +15,7 @@ from typing import Any, Final
 from orderflow.eventbus.bus import PutEventsResult
 from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.errors import AwsError
+from orderflow.eventbus.model.counters import CounterKey, Increments
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.eventbus.queues.delivery import ReceivedMessage
 from orderflow.runtime.transport import Message, PublishedEntry, Transport, TransportError
@@ -29,6 +30,13 @@ class EngineBound:
     def __init__(self, engine: Engine | None, tx: StoreTransaction) -> None:
         self.engine = engine
         self.engine_transaction = tx
+
+    def add_to_counters(self, increments: Increments) -> None:
+        """The consumers' counters live beside the engine's, in the same transaction."""
+        self.engine_transaction.add_to_counters(increments)
+
+    def counters(self) -> dict[CounterKey, float]:
+        return self.engine_transaction.counters()
 
 
 def _message(received: ReceivedMessage) -> Message:

@@ -19,7 +19,7 @@ from orderflow.eventbus.engine import Engine
 from orderflow.eventbus.errors import StoreError
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.runtime.journal import Attempt
-from orderflow.runtime.ports import MAX_FAILURES, Record, StoredEvent, UnsentMail
+from orderflow.runtime.ports import MAX_FAILURES, Backlog, Record, StoredEvent, UnsentMail
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
 
 
@@ -160,6 +160,20 @@ class MemoryState(EngineBound):
     def mark_mail_failed(self, message_id: str, error: str, *, permanent: bool) -> None:
         mail, sent, failures, _ = self._t.mail[message_id]
         self._set(self._t.mail, message_id, (mail, sent, failures + int(permanent), error))
+
+    def outbox_backlog(self) -> dict[str, Backlog]:
+        waiting: dict[str, Backlog] = {}
+        for row in self._t.outbox.values():
+            if row.published_ms is None:
+                source, created = row.event.source, row.event.created_ms
+                known = waiting.get(source, Backlog(0, created))
+                oldest = min(created, known.oldest_ms or created)
+                waiting[source] = Backlog(known.count + 1, oldest)
+        return waiting
+
+    def mail_backlog(self) -> Backlog:
+        unsent = [mail.created_ms for mail, sent, _, _ in self._t.mail.values() if sent is None]
+        return Backlog(len(unsent), min(unsent, default=None))
 
     def unsent_mail(self, limit: int) -> list[UnsentMail]:
         unsent = [

@@ -34,6 +34,7 @@ from orderflow.eventbus.model.bus import (
     RuleRecord,
     TargetRecord,
 )
+from orderflow.eventbus.model.counters import CounterKey, Increments
 from orderflow.eventbus.model.queues import (
     Deduplication,
     MoveTask,
@@ -108,6 +109,7 @@ class _Tables:
         self.archived: dict[str, dict[int, ArchivedEvent]] = {}  # archive -> seq -> event
         self.replays: dict[str, ReplayRecord] = {}
         self.invocations: dict[int, Invocation] = {}
+        self.counters: dict[CounterKey, float] = {}
 
 
 class MemoryTransaction:
@@ -257,6 +259,15 @@ class MemoryTransaction:
     def oldest_messages(self, queue: str, limit: int, after_seq: int = 0) -> list[StoredMessage]:
         later = (message for message in self._messages(queue) if message.seq > after_seq)
         return heapq.nsmallest(limit, later, key=lambda message: message.seq)
+
+    # -- counters ----------------------------------------------------------------
+
+    def add_to_counters(self, increments: Increments) -> None:
+        for key, value in increments.items():
+            self._j.put(self._t.counters, key, self._t.counters.get(key, 0.0) + value)
+
+    def counters(self) -> dict[CounterKey, float]:
+        return dict(self._t.counters)
 
     # -- move tasks (newest first: by start time, then by the latest save) ----------
 

@@ -110,6 +110,7 @@ class PostgresQueueTables:
 
     def delete_queue(self, name: str) -> None:
         self._db.execute("DELETE FROM messages WHERE queue = %s", (name,))
+        self._db.execute("DELETE FROM queue_sizes WHERE queue = %s", (name,))
         self._db.execute("DELETE FROM move_tasks WHERE source = %s", (name,))
         self._db.execute("DELETE FROM deduplications WHERE queue = %s", (name,))
         self._db.execute("DELETE FROM queues WHERE name = %s", (name,))
@@ -267,14 +268,16 @@ class PostgresQueueTables:
 
     def counts(self, queue: str, now_ms: int) -> QueueCounts:
         row = self._db.execute(
-            "SELECT count(*) FILTER (WHERE visible_at_ms <= %(now)s), "
-            "count(*) FILTER (WHERE visible_at_ms > %(now)s AND receipt_handle IS NOT NULL), "
-            "count(*) FILTER (WHERE visible_at_ms > %(now)s AND receipt_handle IS NULL), "
-            "min(sent_ms) FROM messages WHERE queue = %(queue)s",
+            "SELECT (SELECT coalesce(sum(messages), 0) FROM queue_sizes WHERE queue = %(queue)s), "
+            "count(*) FILTER (WHERE receipt_handle IS NOT NULL), "
+            "count(*) FILTER (WHERE receipt_handle IS NULL), "
+            "(SELECT min(sent_ms) FROM messages WHERE queue = %(queue)s) "
+            "FROM messages WHERE queue = %(queue)s AND visible_at_ms > %(now)s",
             {"now": now_ms, "queue": queue},
         ).fetchone()
         assert row is not None
-        return QueueCounts(int(row[0]), int(row[1]), int(row[2]), row[3])
+        in_flight, delayed = int(row[1]), int(row[2])
+        return QueueCounts(int(row[0]) - in_flight - delayed, in_flight, delayed, row[3])
 
     def oldest_messages(self, queue: str, limit: int, after_seq: int = 0) -> list[StoredMessage]:
         rows = self._db.execute(

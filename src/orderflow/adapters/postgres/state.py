@@ -49,19 +49,23 @@ from orderflow.adapters.postgres.store import PostgresStore, PostgresTransaction
 from orderflow.adapters.state_rows import (
     AGED,
     ATTEMPT_COLUMNS,
+    MAIL_BACKLOG,
     MAIL_COLUMNS,
+    OUTBOX_BACKLOG,
     OUTBOX_COLUMNS,
     attempt,
     attempt_values,
     event_values,
     lease_statement,
+    mail_backlog,
     mail_values,
     oldest_mail_first,
+    outbox_backlog,
     stored_event,
 )
 from orderflow.eventbus.engine import Engine
 from orderflow.runtime.journal import Attempt
-from orderflow.runtime.ports import MAX_FAILURES, Record, StoredEvent, UnsentMail
+from orderflow.runtime.ports import MAX_FAILURES, Backlog, Record, StoredEvent, UnsentMail
 from orderflow.services.ports import OutgoingEvent, OutgoingMail
 
 SKIP_LOCKED = " FOR UPDATE SKIP LOCKED"
@@ -210,6 +214,12 @@ class PostgresState(EngineBound):
             "WHERE message_id = %s",
             (int(permanent), error, message_id),
         )
+
+    def outbox_backlog(self) -> dict[str, Backlog]:
+        return outbox_backlog(self._db.execute(OUTBOX_BACKLOG).fetchall())
+
+    def mail_backlog(self) -> Backlog:
+        return mail_backlog(self._db.execute(MAIL_BACKLOG).fetchone())
 
     def unsent_mail(self, limit: int) -> list[UnsentMail]:
         rows = self._db.execute(

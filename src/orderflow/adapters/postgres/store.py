@@ -31,6 +31,7 @@ from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from orderflow.adapters.postgres.bus_tables import PostgresBusTables
 from orderflow.adapters.postgres.connection import Connection, connect, connect_timeout
+from orderflow.adapters.postgres.counters import PostgresCounters
 from orderflow.adapters.postgres.errors import translate
 from orderflow.adapters.postgres.migrations import migrate
 from orderflow.adapters.postgres.queue_tables import PostgresQueueTables
@@ -45,7 +46,7 @@ POOL_TIMEOUT_S: Final = 30.0
 """How long a transaction waits for a connection of the pool to come free."""
 
 
-class PostgresTransaction(PostgresQueueTables, PostgresBusTables):
+class PostgresTransaction(PostgresQueueTables, PostgresBusTables, PostgresCounters):
     """Every table, inside one transaction on one connection; it notes which queues its
     commit must signal."""
 

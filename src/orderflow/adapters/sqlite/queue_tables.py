@@ -90,6 +90,7 @@ class SqliteQueueTables:
 
     def delete_queue(self, name: str) -> None:
         self._db.execute("DELETE FROM messages WHERE queue = ?", (name,))
+        self._db.execute("DELETE FROM queue_sizes WHERE queue = ?", (name,))
         self._db.execute("DELETE FROM move_tasks WHERE source = ?", (name,))
         self._db.execute("DELETE FROM deduplications WHERE queue = ?", (name,))
         self._db.execute("DELETE FROM queues WHERE name = ?", (name,))
@@ -230,16 +231,21 @@ class SqliteQueueTables:
         return row is not None
 
     def counts(self, queue: str, now_ms: int) -> QueueCounts:
-        row = self._db.execute(
-            "SELECT "
-            "  COALESCE(SUM(visible_at_ms <= ?1), 0), "
-            "  COALESCE(SUM(visible_at_ms > ?1 AND receipt_handle IS NOT NULL), 0), "
-            "  COALESCE(SUM(visible_at_ms > ?1 AND receipt_handle IS NULL), 0), "
-            "  MIN(sent_ms) "
-            "FROM messages WHERE queue = ?2",
-            (now_ms, queue),
+        size = self._db.execute(
+            "SELECT messages FROM queue_sizes WHERE queue = ?", (queue,)
         ).fetchone()
-        return QueueCounts(int(row[0]), int(row[1]), int(row[2]), row[3])
+        hidden = self._db.execute(
+            "SELECT COALESCE(SUM(receipt_handle IS NOT NULL), 0), "
+            "COALESCE(SUM(receipt_handle IS NULL), 0) "
+            "FROM messages WHERE queue = ? AND visible_at_ms > ?",
+            (queue, now_ms),
+        ).fetchone()
+        oldest = self._db.execute(
+            "SELECT MIN(sent_ms) FROM messages WHERE queue = ?", (queue,)
+        ).fetchone()
+        in_flight, delayed = int(hidden[0]), int(hidden[1])
+        total = int(size[0]) if size else 0
+        return QueueCounts(total - in_flight - delayed, in_flight, delayed, oldest[0])
 
     def oldest_messages(self, queue: str, limit: int, after_seq: int = 0) -> list[StoredMessage]:
         rows = self._db.execute(

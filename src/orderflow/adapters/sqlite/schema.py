@@ -3,17 +3,39 @@
 Every statement is idempotent (``IF NOT EXISTS``): a file of an older version is brought
 up to this one by running them all, after the changes ``UPGRADES`` lists for each version
 it lacks (version 2: FIFO deduplication records, the message-group index, the messages'
-``trace_header``).
+``trace_header``; version 3: each queue's count of messages, kept by triggers, the
+messages by age, and the counters of ``eventbus.model.counters``).
+
+A queue's numbers (GetQueueAttributes, a metrics scrape) are read without going through
+its messages: ``queue_sizes`` holds how many it has (the triggers add and take one with
+each message stored or deleted, in the same transaction), the visibility index finds
+the few not visible now (in flight or delayed), and ``messages_by_age`` the oldest.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
+
+_QUEUE_SIZES: Final = (
+    "CREATE TABLE IF NOT EXISTS queue_sizes (queue TEXT PRIMARY KEY, messages INTEGER NOT NULL) "
+    "WITHOUT ROWID"
+)
+
+COUNTERS_TABLE: Final = (
+    "CREATE TABLE IF NOT EXISTS metric_counters (name TEXT NOT NULL, labels TEXT NOT NULL, "
+    "value REAL NOT NULL, PRIMARY KEY (name, labels)) WITHOUT ROWID"
+)
+"""The counters (one writer at a time: one row per counter; shared with the state file)."""
 
 UPGRADES: Final[dict[int, tuple[str, ...]]] = {
     2: ("ALTER TABLE messages ADD COLUMN trace_header TEXT",),
+    3: (
+        _QUEUE_SIZES,
+        "INSERT OR REPLACE INTO queue_sizes (queue, messages) "
+        "SELECT queue, COUNT(*) FROM messages GROUP BY queue",
+    ),
 }
 """What a file of the version before each needs beyond ``SCHEMA`` (which only adds)."""
 
@@ -48,6 +70,20 @@ SCHEMA: Final = (
     """,
     "CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue, visible_at_ms, seq)",
     "CREATE INDEX IF NOT EXISTS messages_by_group ON messages (queue, group_id, seq)",
+    "CREATE INDEX IF NOT EXISTS messages_by_age ON messages (queue, sent_ms)",
+    _QUEUE_SIZES,
+    """
+    CREATE TRIGGER IF NOT EXISTS queue_sizes_add AFTER INSERT ON messages BEGIN
+        INSERT INTO queue_sizes (queue, messages) VALUES (NEW.queue, 1)
+        ON CONFLICT (queue) DO UPDATE SET messages = messages + 1;
+    END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS queue_sizes_take AFTER DELETE ON messages BEGIN
+        UPDATE queue_sizes SET messages = messages - 1 WHERE queue = OLD.queue;
+    END
+    """,
+    COUNTERS_TABLE,
     """
     CREATE TABLE IF NOT EXISTS deduplications (
         queue TEXT NOT NULL,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Final
 
+from orderflow.adapters.sqlite.schema import COUNTERS_TABLE
+
 STATE_SCHEMA: Final = (
+    COUNTERS_TABLE,  # the consumers' counters, in a file of the services' state alone too
     """
     CREATE TABLE IF NOT EXISTS svc_documents (
         kind TEXT NOT NULL,

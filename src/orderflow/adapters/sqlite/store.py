@@ -21,6 +21,7 @@ from pathlib import Path
 from orderflow.adapters.sqlite.bus_tables import SqliteBusTables
 from orderflow.adapters.sqlite.checkpoints import Checkpointer
 from orderflow.adapters.sqlite.connection import DEFAULT_SYNCHRONOUS, open_connection, translate
+from orderflow.adapters.sqlite.counters import SqliteCounters
 from orderflow.adapters.sqlite.group_commit import MAX_MEMBERS, GroupCommit
 from orderflow.adapters.sqlite.queue_tables import SqliteQueueTables
 from orderflow.adapters.sqlite.signals import QueueSignals
@@ -29,7 +30,7 @@ from orderflow.eventbus.errors import StoreError
 from orderflow.eventbus.model.queues import NewMessage
 
 
-class SqliteTransaction(SqliteQueueTables, SqliteBusTables):
+class SqliteTransaction(SqliteQueueTables, SqliteBusTables, SqliteCounters):
     """Every table, inside one transaction on one connection; it notes which queues its
     commit must signal."""
 

@@ -4,7 +4,7 @@ Nothing happens at import: the factory wires the routes around the ``System`` it
 given (SQLite or in memory), the error handlers and the body-size limit. Serve it with
 uvicorn, and ``close_api(app)`` once served (it stops the thread that commits the commands);
 another ASGI app may be mounted at ``/`` beside it, since the API claims only
-``/orders``, ``/inventory``, ``/health`` and the docs (``/docs``, ``/openapi.json``).
+``/orders``, ``/inventory``, ``/health``, ``/metrics`` and the docs (``/docs``, ``/openapi.json``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from orderflow.entrypoints.api.auth import RequireApiKey
 from orderflow.entrypoints.api.body_limit import BodySizeLimit
 from orderflow.entrypoints.api.committer import CommandCommitter
 from orderflow.entrypoints.api.errors import install_error_handlers
+from orderflow.entrypoints.api.metrics_route import install_metrics
 from orderflow.entrypoints.api.routes.health import health_routes
 from orderflow.entrypoints.api.routes.inventory import inventory_routes
 from orderflow.entrypoints.api.routes.orders import orders_routes
@@ -72,6 +73,7 @@ def build_api(
     app.include_router(orders_routes(system, committer))
     app.include_router(inventory_routes(system))
     app.include_router(health_routes())
+    install_metrics(app, system)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, path_prefixes=LIMITED_PATHS)
     if keys:

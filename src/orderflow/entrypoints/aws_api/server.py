@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from typing import Final
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from orderflow.entrypoints.aws_api.address import DEFAULT_HOST, DEFAULT_PORT
-from orderflow.entrypoints.aws_api.app import AwsApi, AwsApiSettings, build_aws_app
+from orderflow.entrypoints.aws_api.app import AwsApiSettings, build_aws_app
 from orderflow.entrypoints.http_limits import MAX_CONNECTIONS, REQUEST_TIMEOUT_S, limited_config
+from orderflow.entrypoints.observability.exposition import MetricsBeside
+from orderflow.entrypoints.observability.metrics import metrics_registry
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.engine import Engine
 
@@ -26,7 +29,13 @@ class ServerError(OrderflowError):
     """The endpoint could not start (e.g. the port is taken)."""
 
 
-def _config(app: AwsApi, host: str, port: int, limits: HttpLimits | None) -> uvicorn.Config:
+def _with_metrics(engine: Engine, settings: AwsApiSettings | None) -> ASGIApp:
+    """The endpoint, with ``/metrics`` (the engine's store) in front of it."""
+    app = build_aws_app(engine, settings)
+    return MetricsBeside(app, metrics_registry(engine.clock, engine))
+
+
+def _config(app: ASGIApp, host: str, port: int, limits: HttpLimits | None) -> uvicorn.Config:
     """uvicorn's settings: the read deadlines, header and connection limits of
     ``entrypoints.http_limits`` (as the order API has them), a longer keep-alive (AWS SDKs
     keep their connections in a pool)."""
@@ -61,7 +70,7 @@ def serve(
     limits: HttpLimits | None = None,
 ) -> None:
     """Serve the endpoint until interrupted (Ctrl-C)."""
-    server = uvicorn.Server(_config(build_aws_app(engine, settings), host, port, limits))
+    server = uvicorn.Server(_config(_with_metrics(engine, settings), host, port, limits))
     server.run()
     if not server.started:
         raise ServerError(f"Could not listen on {host}:{port}: is the port in use?")
@@ -96,7 +105,7 @@ def serve_in_thread(
 ) -> RunningServer:
     """Start the endpoint in a daemon thread (``port=0``: a free port); its URL is known
     once it listens."""
-    server = uvicorn.Server(_config(build_aws_app(engine, settings), host, port, limits))
+    server = uvicorn.Server(_config(_with_metrics(engine, settings), host, port, limits))
     thread = threading.Thread(target=server.run, name="orderflow-aws-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + STARTUP_TIMEOUT_S

@@ -18,6 +18,8 @@ from orderflow.entrypoints.cli.access_options import (
     aws_credentials,
 )
 from orderflow.entrypoints.cli.context import CliSettings
+from orderflow.entrypoints.cli.log_options import LogFormatOption
+from orderflow.entrypoints.system.logs import LogFormat, configure_logging, json_line
 from orderflow.errors import OrderflowError
 from orderflow.eventbus.errors import StoreError
 
@@ -36,6 +38,7 @@ def serve_command(
     require_credentials: RequireCredentialsOption = False,
     credentials: CredentialsOption = None,
     credentials_file: CredentialsFileOption = None,
+    log_format: LogFormatOption = LogFormat.TEXT,
 ) -> None:
     """Serve EventBridge and SQS over HTTP, for AWS SDKs and the AWS CLI.
 
@@ -52,10 +55,14 @@ def serve_command(
         engine = open_engine(db or settings.db)
     except StoreError as exc:
         _fail(str(exc))
-    typer.echo(
+    configure_logging("serve", log_format=log_format)
+    listening = (
         f"orderflow: EventBridge + SQS endpoint on http://{host}:{port} "
-        f"({'SigV4 required' if keys else 'any credentials'}); Ctrl-C stops it.",
-        err=True,
+        f"({'SigV4 required' if keys else 'any credentials'}; metrics at /metrics); "
+        "Ctrl-C stops it."
+    )
+    typer.echo(
+        json_line("serve", listening) if log_format is LogFormat.JSON else listening, err=True
     )
     from orderflow.entrypoints.aws_api import AwsApiSettings, serve  # noqa: PLC0415 (lazy)
 

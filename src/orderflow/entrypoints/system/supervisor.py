@@ -49,6 +49,8 @@ class Supervisor:
     parts: list[Part]
     emit: Callable[[str, list[str]], None]
     """Called with (part name, lines) for each batch of whole lines a part printed."""
+    environment: Mapping[str, str] = field(default_factory=dict)
+    """Variables each part gets beside this process's environment (the log format, say)."""
     _stopping: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _watcher: threading.Thread | None = None
@@ -65,6 +67,7 @@ class Supervisor:
     def _spawn(self, part: Part) -> None:
         environment = {
             **os.environ,
+            **self.environment,
             "PYTHONUNBUFFERED": "1",
             SUPERVISOR_VARIABLE: str(os.getpid()),  # a part stops once it is orphaned
         }

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from orderflow.eventbus.bus.backoff import retry_delay_ms
 from orderflow.eventbus.bus.dead_letters import ErrorCode, Exhausted, dead_letter
+from orderflow.eventbus.bus.routing import target_failed
 from orderflow.eventbus.clock import Clock
 from orderflow.eventbus.ids import IdFactory, new_uuid
 from orderflow.eventbus.model.bus import Invocation, RetryPolicy
@@ -94,6 +95,8 @@ class FunctionDispatcher:
             if error is None:
                 tx.delete_invocation(invocation.seq)
                 return _add(report, succeeded=1)
+            failed = target_failed(invocation.bus, invocation.rule, invocation.target_id)
+            tx.add_to_counters({failed: 1.0})  # each failed invocation, retried or not
             policy = self._policy(tx, invocation)
             retries_done = invocation.attempts
             age_ms = now - invocation.ingested_ms

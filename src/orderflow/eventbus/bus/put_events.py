@@ -21,6 +21,7 @@ from orderflow.eventbus.bus.topology import Topology
 from orderflow.eventbus.clock import to_iso
 from orderflow.eventbus.errors import ValidationException
 from orderflow.eventbus.model.bus import DEFAULT_BUS
+from orderflow.eventbus.model.counters import PUT_EVENTS_ENTRIES, CounterKey
 from orderflow.eventbus.ports import StoreTransaction
 
 MAX_ENTRIES: Final = 10
@@ -183,6 +184,14 @@ class PutEvents(BusContext):
                 continue
             accepted.append((bus, event))
             results.append(EntryResult(event.event_id))
+        failed = len(results) - len(accepted)
+        tx.add_to_counters(
+            {
+                CounterKey.of(PUT_EVENTS_ENTRIES, outcome=outcome): float(n)
+                for outcome, n in (("accepted", len(accepted)), ("failed", failed))
+                if n
+            }
+        )
         if accepted:
             router = Router(tx, routing, now, self.new_id)
             for bus, event in accepted:

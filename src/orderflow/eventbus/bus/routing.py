@@ -20,6 +20,7 @@ from orderflow.eventbus.bus.topology import Route, Routing, TargetKind
 from orderflow.eventbus.clock import to_iso
 from orderflow.eventbus.ids import IdFactory
 from orderflow.eventbus.model.bus import ArchivedEvent, NewInvocation
+from orderflow.eventbus.model.counters import RULE_MATCHED, TARGET_FAILED, CounterKey
 from orderflow.eventbus.model.queues import NewMessage
 from orderflow.eventbus.ports import StoreTransaction
 from orderflow.eventbus.queues import fifo
@@ -44,6 +45,11 @@ class Fanout:
     invocations: list[NewInvocation] = field(default_factory=list)
     archived: list[ArchivedEvent] = field(default_factory=list)
     dropped: int = 0  # deliveries that failed with no DLQ to take them
+    counts: dict[CounterKey, float] = field(default_factory=dict)
+    """Rules' matches and targets' failed deliveries (``eventbus.model.counters``)."""
+
+    def count(self, key: CounterKey) -> None:
+        self.counts[key] = self.counts.get(key, 0.0) + 1
 
 
 _NOT_CONTENT_DEDUPLICATED = (
@@ -93,6 +99,7 @@ class Router:
         for rule_name in routes.index.match(event.document):
             if only_rules is not None and rule_name not in only_rules:
                 continue
+            self.fanout.count(CounterKey.of(RULE_MATCHED, bus=bus, rule=rule_name))
             for route in routes.routes.get(rule_name, ()):
                 self._deliver(route, event, hops)
 
@@ -167,6 +174,7 @@ class Router:
         )
 
     def _fail(self, route: Route, event: AcceptedEvent, message: str) -> None:
+        self.fanout.count(target_failed(route.rule.bus, route.rule.name, route.target.target_id))
         letter = dead_letter(
             self.tx,
             dead_letter_arn=route.target.dead_letter_arn,
@@ -204,4 +212,10 @@ class Router:
             self.tx.add_invocations(self.fanout.invocations)
         if self.fanout.archived:
             self.tx.archive_events(self.fanout.archived)
+        self.tx.add_to_counters(self.fanout.counts)
         return self.fanout
+
+
+def target_failed(bus: str, rule: str, target_id: str) -> CounterKey:
+    """The counter of a target's failed deliveries."""
+    return CounterKey.of(TARGET_FAILED, bus=bus, rule=rule, target=target_id)

@@ -26,6 +26,7 @@ from orderflow.entrypoints.cli.access_options import (
     aws_credentials,
     refuse_open_without_key,
 )
+from orderflow.entrypoints.cli.log_options import LogFormatOption
 from orderflow.entrypoints.cli.system.api_address import record_api_url
 from orderflow.entrypoints.cli.system.mail_options import (
     SMTP_HELP,
@@ -41,7 +42,7 @@ from orderflow.entrypoints.cli.system.transport_options import (
     RegionOption,
     transport_choice,
 )
-from orderflow.entrypoints.system.logs import configure_logging
+from orderflow.entrypoints.system.logs import LogFormat, configure_logging
 from orderflow.entrypoints.system.orphans import stop_with_supervisor
 from orderflow.errors import OrderflowError
 from orderflow.services.notifications.messages import SENDER
@@ -106,6 +107,7 @@ def worker_command(
     region: RegionOption = None,
     profile: ProfileOption = None,
     app: AppOption = None,
+    log_format: LogFormatOption = LogFormat.TEXT,
 ) -> None:
     """Run one consumer: receive its queue, handle each event exactly once, until stopped."""
     chosen = transport_choice(aws, endpoint_url, region, profile)
@@ -114,7 +116,7 @@ def worker_command(
         raise typer.BadParameter(
             f"{name!r}: choose one of {', '.join(apps.consumers())}", param_hint="NAME"
         )
-    configure_logging(name)
+    configure_logging(name, log_format=log_format)
     stop = stop_on_signals()
     stop_with_supervisor()
     server = smtp_server(smtp, smtp_ca_file) if name == "notification" else None
@@ -142,9 +144,10 @@ def mail_sink_command(
     port: Annotated[
         int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
     ] = DEFAULT_SINK_PORT,
+    log_format: LogFormatOption = LogFormat.TEXT,
 ) -> None:
     """Run the embedded SMTP server: it keeps every email it receives (see ``orderflow mail``)."""
-    configure_logging("mail-sink")
+    configure_logging("mail-sink", log_format=log_format)
     log = logging.getLogger("orderflow.mail")
     stop = stop_on_signals()
     stop_with_supervisor()
@@ -178,6 +181,7 @@ def api_command(
     require_credentials: RequireCredentialsOption = False,
     credentials: CredentialsOption = None,
     credentials_file: CredentialsFileOption = None,
+    log_format: LogFormatOption = LogFormat.TEXT,
 ) -> None:
     """Serve the order HTTP API, and beside it (at "/") the AWS-compatible EventBridge and
     SQS endpoint of the embedded engine, on one port (``orderflow up`` runs this beside
@@ -202,7 +206,7 @@ def api_command(
     except OrderflowError as exc:
         raise typer.BadParameter(str(exc)) from None
     refuse_open_without_key(host, bool(keys))
-    configure_logging("api")
+    configure_logging("api", log_format=log_format)
     # uvicorn handles SIGTERM and SIGINT while it serves, then raises the signal again for
     # the handler it found: ours, which records it, so the API is closed and says so. A
     # signal before uvicorn took over (while installing, say) stops it as it starts.
@@ -221,6 +225,7 @@ def api_command(
         if endpoint is not None:
             mount_aws_beside(app, endpoint)
         config = api_config(app, host=host, port=port)
+        configure_logging("api", log_format=log_format)  # again: uvicorn's config reset its own
         log = logging.getLogger("orderflow.api")
         log.info("listening on %s:%d", host, port)
         server = uvicorn.Server(config)

@@ -16,6 +16,7 @@ from typing import Annotated, Final, TextIO
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from orderflow.bootstrap import StorageUrlError, database_path, storage_location
 from orderflow.bootstrap.apps import Apps
@@ -34,6 +35,7 @@ from orderflow.entrypoints.cli.access_options import (
     refuse_open_without_key,
 )
 from orderflow.entrypoints.cli.context import CliSettings
+from orderflow.entrypoints.cli.log_options import LogFormatOption
 from orderflow.entrypoints.cli.system.mail_options import (
     SMTP_HELP,
     MailFromOption,
@@ -51,6 +53,7 @@ from orderflow.entrypoints.cli.system.transport_options import (
     transport_choice,
 )
 from orderflow.entrypoints.system.housekeeping import Housekeeping
+from orderflow.entrypoints.system.logs import LOG_FORMAT_VARIABLE, LogFormat, json_line
 from orderflow.entrypoints.system.supervisor import Supervisor, system_parts
 from orderflow.errors import OrderflowError
 from orderflow.services.notifications.messages import SENDER
@@ -89,16 +92,23 @@ def ensure_free(host: str, port: int, option: str) -> None:
             ) from None
 
 
-def printer(stream: TextIO) -> Callable[[str, list[str]], None]:
+def printer(
+    stream: TextIO, log_format: LogFormat = LogFormat.TEXT
+) -> Callable[[str, list[str]], None]:
     """Write each part's lines as they come, in the part's colour on a terminal. Lines are
     written raw (one write for each batch, under a lock): the stream carries a line per
-    delivery, and rendering each through rich cost more CPU than the delivery itself."""
+    delivery, and rendering each through rich cost more CPU than the delivery itself.
+    In JSON, a line that is not a JSON object already (the supervisor's, a part's output
+    outside its log) becomes one, so that every line of the stream parses; no colours."""
     colours: dict[str, str] = {}
     lock = threading.Lock()
-    coloured = stream.isatty()
+    as_json = log_format is LogFormat.JSON
+    coloured = stream.isatty() and not as_json
 
     def emit(name: str, lines: list[str]) -> None:
-        if coloured:
+        if as_json:
+            lines = [line if line.startswith("{") else json_line(name, line) for line in lines]
+        elif coloured:
             colour = colours.setdefault(name, ANSI_COLOURS[len(colours) % len(ANSI_COLOURS)])
             lines = [f"\x1b[{colour}m{line}\x1b[0m" for line in lines]
         with lock:
@@ -208,6 +218,7 @@ def up_command(
     require_credentials: RequireCredentialsOption = False,
     credentials: CredentialsOption = None,
     credentials_file: CredentialsFileOption = None,
+    log_format: LogFormatOption = LogFormat.TEXT,
 ) -> None:
     """Run the whole system: the HTTP API, the SMTP sink and every consumer (orderflow's
     own and those of each --app), each its own process, until Ctrl-C (which drains and
@@ -235,6 +246,15 @@ def up_command(
     if smtp is None:
         ensure_free("127.0.0.1", sink_port, "--sink-port")
     console = Console(soft_wrap=True)  # paths and URLs whole in a log file too
+    emit = printer(sys.stdout, log_format)
+
+    def say(markup: str) -> None:
+        """One of up's own lines: as rich markup, or in JSON a log line of "up"."""
+        if log_format is LogFormat.JSON:
+            emit("up", [Text.from_markup(markup).plain])
+        else:
+            console.print(markup)
+
     settings = ctx.find_object(CliSettings) or CliSettings()
     try:
         location = storage_location(settings.db)
@@ -247,17 +267,16 @@ def up_command(
         products = load_catalog(catalog) if catalog else DEFAULT_CATALOG
         plan = install(opened, products)
     where = "" if chosen.aws is None else f", events through {escape(chosen.label)}"
-    console.print(
+    say(
         f"[bold]orderflow[/] on {escape(location.shown)}{where}: topology "
         f"{'applied (' + str(len(plan.changes)) + ' changes)' if plan.changes else 'up to date'}"
     )
     if server is not None:
-        console.print(
+        say(
             f"mail: through the relay {escape(str(server))}; no embedded SMTP sink runs "
             "(--smtp replaces it)"
         )
     stop = stop_on_signals()
-    emit = printer(sys.stdout)
     supervisor = Supervisor(
         db,
         system_parts(
@@ -278,6 +297,7 @@ def up_command(
             api_options=api_options,
         ),
         emit,
+        environment={LOG_FORMAT_VARIABLE: log_format.value},
     )
     supervisor.start()
     housekeeping = Housekeeping(db, keep_ms, emit, aws=chosen.aws) if keep_ms is not None else None
@@ -290,17 +310,17 @@ def up_command(
                 if chosen.aws is None
                 else f"events through {escape(chosen.label)}"
             )
-            console.print(
+            say(
                 f"[bold green]ready[/]: API http://{host}:{port} (docs /docs; {sdks}), "
                 f"SMTP {'sink 127.0.0.1:' + str(sink_port) if server is None else server}; "
                 "Ctrl-C stops"
             )
         else:
-            console.print("[red]the API did not answer within 30 s; see the log above[/]")
+            say("[red]the API did not answer within 30 s; see the log above[/]")
         stop.wait()
-        console.print("[bold]stopping[/]: draining workers …")
+        say("[bold]stopping[/]: draining workers …")
     finally:
         if housekeeping is not None:
             housekeeping.stop()
         supervisor.stop()
-    console.print("[bold]stopped[/]")
+    say("[bold]stopped[/]")
